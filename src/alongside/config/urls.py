@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("alongside.core.urls")),
+    path("staff/", include("alongside.accounts.urls")),
+    path("staff/people/", include("alongside.people.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "alongside.core.views.permission_denied"
+handler404 = "alongside.core.views.page_not_found"
+handler500 = "alongside.core.views.server_error"
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
