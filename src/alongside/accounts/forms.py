@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
@@ -30,7 +31,9 @@ class SignInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.request = request
         self.user_cache = None
-        self.fields["email"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        self.fields["email"].widget.attrs.update(
+            {"autocomplete": "username", "spellcheck": "false"}
+        )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         self.helper = FormHelper()
         self.helper.layout = Layout(
@@ -50,6 +53,12 @@ class SignInForm(forms.Form):
                 )
             if not self.user_cache.is_active:
                 raise forms.ValidationError("This account has been closed", code="inactive")
+            if self.user_cache.is_demo and settings.ALONGSIDE_ENVIRONMENT == "production":
+                # Demo accounts exist only for trying the service out, never in production.
+                self.user_cache = None
+                raise forms.ValidationError(
+                    "Enter a correct email address and password", code="invalid_login"
+                )
         return cleaned
 
 

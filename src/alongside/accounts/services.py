@@ -27,9 +27,7 @@ def otp_device_confirm(*, user: User, device: TOTPDevice, code: str) -> bool:
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(
-        actor=user, action="admin", obj=user, reason="Set up two-factor authentication"
-    )
+    audit_record(actor=user, action="admin", obj=user, reason="Set up two-factor authentication")
     return True
 
 

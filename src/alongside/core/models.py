@@ -109,7 +109,9 @@ class SmallArea(BaseModel):
 class Postcode(models.Model):
     """One postcode from an ONS Postcode Directory extract."""
 
-    postcode = models.CharField(max_length=8, primary_key=True, help_text="Normalised, e.g. YO1 7HH")
+    postcode = models.CharField(
+        max_length=8, primary_key=True, help_text="Normalised, e.g. YO1 7HH"
+    )
     lat = models.FloatField()
     lon = models.FloatField()
     ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.SET_NULL)

@@ -10,8 +10,11 @@ from django.core.exceptions import ValidationError
 from .models import Postcode, SmallArea, Ward
 
 # Outward code (area, district) and inward code (sector, unit), per the Royal Mail format.
+# Letters that never appear in a position are excluded (no Q, V or X first; no I, J or Z
+# second; no C, I, K, M, O or V in the inward code).
 _POSTCODE = re.compile(
-    r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)(?P<inward>[0-9][ABD-HJLNP-UW-Z]{2}|0AA)$"
+    r"^(?P<outward>[A-PR-UWYZ][0-9][0-9A-HJKPSTUW]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9ABEHMNPRV-Y]?"
+    r"|GIR)(?P<inward>[0-9][ABD-HJLNP-UW-Z]{2}|0AA)$"
 )
 
 
@@ -29,9 +32,7 @@ def normalise_postcode(raw: str) -> str:
         raise ValidationError("Enter a postcode", code="required")
     match = _POSTCODE.match(compact)
     if not match:
-        raise ValidationError(
-            "Enter a real postcode, like YO1 7HH", code="invalid_postcode"
-        )
+        raise ValidationError("Enter a real postcode, like YO1 7HH", code="invalid_postcode")
     return f"{match['outward']} {match['inward']}"
 
 
@@ -56,9 +57,7 @@ class PostcodeLocation:
 def locate_postcode(raw: str) -> PostcodeLocation:
     """Find where a postcode is. Raises ValidationError (bad format) or PostcodeNotFound."""
     postcode = normalise_postcode(raw)
-    row = (
-        Postcode.objects.select_related("ward", "small_area").filter(postcode=postcode).first()
-    )
+    row = Postcode.objects.select_related("ward", "small_area").filter(postcode=postcode).first()
     if row is None:
         raise PostcodeNotFound(
             f"We do not know the postcode {postcode}. Check it is right, or choose a ward instead."

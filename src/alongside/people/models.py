@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from alongside.accounts.models import Organisation, Team
 from alongside.core.models import BaseModel, SmallArea, Ward
@@ -65,8 +66,21 @@ class Person(BaseModel):
 
     class Meta:
         ordering = ["family_name", "given_name"]
-        indexes = [models.Index(fields=["family_name", "given_name"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            # The duplicate check narrows by name without caring about capitals.
+            models.Index(Upper("family_name"), name="person_family_name_upper_idx"),
+            models.Index(Upper("given_name"), name="person_given_name_upper_idx"),
+            models.Index(fields=["postcode"], name="person_postcode_idx"),
+        ]
         constraints = [
+            # One record per NHS number: a second record for the same number is a duplicate.
+            models.UniqueConstraint(
+                fields=["nhs_number"],
+                condition=~models.Q(nhs_number=""),
+                name="person_nhs_number_unique",
+                violation_error_message="Another record already has this NHS number",
+            ),
             models.CheckConstraint(
                 condition=models.Q(archived_at__isnull=True) | ~models.Q(archived_reason=""),
                 name="person_archive_needs_reason",

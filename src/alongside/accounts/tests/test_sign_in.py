@@ -55,9 +55,7 @@ def test_sign_in_without_device_when_not_required_reaches_home(client):
 def test_sign_in_with_device_requires_code(client):
     user = FrontDoorOfficerFactory()
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    response = client.post(
-        reverse("accounts:sign-in"), {"email": user.email, "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:sign-in"), {"email": user.email, "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:otp-verify"))
     # Staff pages stay closed until the code is given.
@@ -75,9 +73,7 @@ def test_sign_in_with_device_requires_code(client):
 @override_settings(ALONGSIDE_REQUIRE_OTP=True)
 def test_when_required_a_user_without_device_must_set_one_up(client):
     user = FrontDoorOfficerFactory()
-    response = client.post(
-        reverse("accounts:sign-in"), {"email": user.email, "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:sign-in"), {"email": user.email, "password": PASSWORD})
     assert response["Location"].startswith(reverse("accounts:otp-setup"))
     page = client.get(reverse("accounts:otp-setup"))
     assert b"<svg" in page.content
@@ -93,9 +89,7 @@ def test_lockout_after_repeated_failures(client):
     user = UserFactory()
     for _ in range(5):
         client.post(reverse("accounts:sign-in"), {"email": user.email, "password": "nope nope"})
-    response = client.post(
-        reverse("accounts:sign-in"), {"email": user.email, "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:sign-in"), {"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
     assert b"Your account is locked for now" in response.content
     assert "_auth_user_id" not in client.session

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,113 +15,276 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Neighbourhood',
+            name="Neighbourhood",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Ward',
+            name="Ward",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(help_text='GSS code, e.g. E05010311', max_length=9, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('population', models.PositiveIntegerField(blank=True, null=True)),
-                ('population_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('boundary', models.JSONField(help_text='GeoJSON Polygon or MultiPolygon geometry')),
-                ('min_lat', models.FloatField()),
-                ('max_lat', models.FloatField()),
-                ('min_lon', models.FloatField()),
-                ('max_lon', models.FloatField()),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('neighbourhood', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='wards', to='core.neighbourhood')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="GSS code, e.g. E05010311", max_length=9, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("population", models.PositiveIntegerField(blank=True, null=True)),
+                ("population_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "boundary",
+                    models.JSONField(help_text="GeoJSON Polygon or MultiPolygon geometry"),
+                ),
+                ("min_lat", models.FloatField()),
+                ("max_lat", models.FloatField()),
+                ("min_lon", models.FloatField()),
+                ("max_lon", models.FloatField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="wards",
+                        to="core.neighbourhood",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SmallArea',
+            name="SmallArea",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=9, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('centre_lat', models.FloatField()),
-                ('centre_lon', models.FloatField()),
-                ('population', models.PositiveIntegerField(blank=True, null=True)),
-                ('imd_rank', models.PositiveIntegerField(blank=True, null=True)),
-                ('imd_decile', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('boundary', models.JSONField(blank=True, null=True)),
-                ('min_lat', models.FloatField(blank=True, null=True)),
-                ('max_lat', models.FloatField(blank=True, null=True)),
-                ('min_lon', models.FloatField(blank=True, null=True)),
-                ('max_lon', models.FloatField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='small_areas', to='core.ward')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=9, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("centre_lat", models.FloatField()),
+                ("centre_lon", models.FloatField()),
+                ("population", models.PositiveIntegerField(blank=True, null=True)),
+                ("imd_rank", models.PositiveIntegerField(blank=True, null=True)),
+                ("imd_decile", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("boundary", models.JSONField(blank=True, null=True)),
+                ("min_lat", models.FloatField(blank=True, null=True)),
+                ("max_lat", models.FloatField(blank=True, null=True)),
+                ("min_lon", models.FloatField(blank=True, null=True)),
+                ("max_lon", models.FloatField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="small_areas",
+                        to="core.ward",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Postcode',
+            name="Postcode",
             fields=[
-                ('postcode', models.CharField(help_text='Normalised, e.g. YO1 7HH', max_length=8, primary_key=True, serialize=False)),
-                ('lat', models.FloatField()),
-                ('lon', models.FloatField()),
-                ('terminated', models.DateField(blank=True, null=True)),
-                ('imported_at', models.DateTimeField(auto_now=True)),
-                ('small_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.smallarea')),
-                ('ward', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.ward')),
+                (
+                    "postcode",
+                    models.CharField(
+                        help_text="Normalised, e.g. YO1 7HH",
+                        max_length=8,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("lat", models.FloatField()),
+                ("lon", models.FloatField()),
+                ("terminated", models.DateField(blank=True, null=True)),
+                ("imported_at", models.DateTimeField(auto_now=True)),
+                (
+                    "small_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="core.smallarea",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="core.ward",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['postcode'],
+                "ordering": ["postcode"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_label', models.CharField(blank=True, max_length=254)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('search', 'Searched'), ('create', 'Created'), ('change', 'Changed'), ('archive', 'Archived'), ('link', 'Linked'), ('export', 'Exported'), ('erase', 'Erased'), ('sign_in', 'Signed in'), ('admin', 'Account administration')], max_length=20)),
-                ('object_type', models.CharField(max_length=100)),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_label', models.CharField(blank=True, max_length=200)),
-                ('person_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_label", models.CharField(blank=True, max_length=254)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("search", "Searched"),
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("archive", "Archived"),
+                            ("link", "Linked"),
+                            ("export", "Exported"),
+                            ("erase", "Erased"),
+                            ("sign_in", "Signed in"),
+                            ("admin", "Account administration"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=100)),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_label", models.CharField(blank=True, max_length=200)),
+                ("person_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'permissions': [('search_auditevent', 'Can search the audit log')],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='core_audite_object__bbabc4_idx')],
+                "ordering": ["-at", "-id"],
+                "permissions": [("search_auditevent", "Can search the audit log")],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="core_audite_object__bbabc4_idx"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='ward',
-            index=models.Index(fields=['min_lat', 'max_lat', 'min_lon', 'max_lon'], name='core_ward_min_lat_c2f41e_idx'),
+            model_name="ward",
+            index=models.Index(
+                fields=["min_lat", "max_lat", "min_lon", "max_lon"],
+                name="core_ward_min_lat_c2f41e_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='smallarea',
-            constraint=models.CheckConstraint(condition=models.Q(('imd_decile__isnull', True), models.Q(('imd_decile__gte', 1), ('imd_decile__lte', 10)), _connector='OR'), name='small_area_imd_decile_1_to_10'),
+            model_name="smallarea",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("imd_decile__isnull", True),
+                    models.Q(("imd_decile__gte", 1), ("imd_decile__lte", 10)),
+                    _connector="OR",
+                ),
+                name="small_area_imd_decile_1_to_10",
+            ),
         ),
     ]

@@ -7,145 +7,420 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('core', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Erasure',
+            name="Erasure",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('person_id', models.UUIDField(unique=True)),
-                ('erased_at', models.DateTimeField(auto_now_add=True)),
-                ('lawful_basis', models.CharField(max_length=300)),
-                ('erased_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("person_id", models.UUIDField(unique=True)),
+                ("erased_at", models.DateTimeField(auto_now_add=True)),
+                ("lawful_basis", models.CharField(max_length=300)),
+                (
+                    "erased_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-erased_at'],
+                "ordering": ["-erased_at"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('given_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('family_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('preferred_name', models.CharField(blank=True, max_length=100, verbose_name='preferred name')),
-                ('date_of_birth', models.DateField(blank=True, db_index=True, null=True)),
-                ('nhs_number', models.CharField(blank=True, db_index=True, max_length=10, verbose_name='NHS number')),
-                ('address_line_1', models.CharField(blank=True, max_length=200, verbose_name='address line 1')),
-                ('address_line_2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('town', models.CharField(blank=True, max_length=100, verbose_name='town or city')),
-                ('postcode', models.CharField(blank=True, max_length=8)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('preferred_contact', models.CharField(blank=True, choices=[('phone', 'Phone'), ('text', 'Text message'), ('email', 'Email'), ('letter', 'Letter'), ('in_person', 'In person')], max_length=20, verbose_name='preferred way to contact')),
-                ('do_not_phone', models.BooleanField(default=False, verbose_name='do not phone')),
-                ('do_not_email', models.BooleanField(default=False, verbose_name='do not email')),
-                ('do_not_write', models.BooleanField(default=False, verbose_name='do not send letters')),
-                ('contact_notes', models.CharField(blank=True, help_text='For example, the best time to call', max_length=300, verbose_name='other contact preferences')),
-                ('interpreter_needed', models.BooleanField(default=False)),
-                ('language', models.CharField(blank=True, max_length=60, verbose_name='preferred language')),
-                ('uses_bsl', models.BooleanField(default=False, verbose_name='uses British Sign Language')),
-                ('needs_large_print', models.BooleanField(default=False, verbose_name='needs large print')),
-                ('needs_easy_read', models.BooleanField(default=False, verbose_name='needs easy read')),
-                ('other_communication_needs', models.CharField(blank=True, max_length=300)),
-                ('is_carer', models.BooleanField(default=False, verbose_name='is a carer')),
-                ('has_carer', models.BooleanField(default=False, verbose_name='has a carer')),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('archived_reason', models.CharField(blank=True, max_length=300)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('small_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='people', to='core.smallarea')),
-                ('ward', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='people', to='core.ward')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("given_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("family_name", models.CharField(max_length=100, verbose_name="last name")),
+                (
+                    "preferred_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="preferred name"),
+                ),
+                ("date_of_birth", models.DateField(blank=True, db_index=True, null=True)),
+                (
+                    "nhs_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=10, verbose_name="NHS number"
+                    ),
+                ),
+                (
+                    "address_line_1",
+                    models.CharField(blank=True, max_length=200, verbose_name="address line 1"),
+                ),
+                (
+                    "address_line_2",
+                    models.CharField(blank=True, max_length=200, verbose_name="address line 2"),
+                ),
+                ("town", models.CharField(blank=True, max_length=100, verbose_name="town or city")),
+                ("postcode", models.CharField(blank=True, max_length=8)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "preferred_contact",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone", "Phone"),
+                            ("text", "Text message"),
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("in_person", "In person"),
+                        ],
+                        max_length=20,
+                        verbose_name="preferred way to contact",
+                    ),
+                ),
+                ("do_not_phone", models.BooleanField(default=False, verbose_name="do not phone")),
+                ("do_not_email", models.BooleanField(default=False, verbose_name="do not email")),
+                (
+                    "do_not_write",
+                    models.BooleanField(default=False, verbose_name="do not send letters"),
+                ),
+                (
+                    "contact_notes",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example, the best time to call",
+                        max_length=300,
+                        verbose_name="other contact preferences",
+                    ),
+                ),
+                ("interpreter_needed", models.BooleanField(default=False)),
+                (
+                    "language",
+                    models.CharField(blank=True, max_length=60, verbose_name="preferred language"),
+                ),
+                (
+                    "uses_bsl",
+                    models.BooleanField(default=False, verbose_name="uses British Sign Language"),
+                ),
+                (
+                    "needs_large_print",
+                    models.BooleanField(default=False, verbose_name="needs large print"),
+                ),
+                (
+                    "needs_easy_read",
+                    models.BooleanField(default=False, verbose_name="needs easy read"),
+                ),
+                ("other_communication_needs", models.CharField(blank=True, max_length=300)),
+                ("is_carer", models.BooleanField(default=False, verbose_name="is a carer")),
+                ("has_carer", models.BooleanField(default=False, verbose_name="has a carer")),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                ("archived_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "small_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="people",
+                        to="core.smallarea",
+                    ),
+                ),
+                (
+                    "ward",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="people",
+                        to="core.ward",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
-                'permissions': [('view_all_people', 'Can see every person record (information governance)'), ('archive_person', 'Can archive a person record'), ('link_person', 'Can link person records that may be the same person'), ('export_person', 'Can export everything held on a person (subject access)'), ('erase_person', 'Can erase a person record where erasure is lawful'), ('view_person_access_log', 'Can see who has looked at a person record')],
+                "ordering": ["family_name", "given_name"],
+                "permissions": [
+                    ("view_all_people", "Can see every person record (information governance)"),
+                    ("archive_person", "Can archive a person record"),
+                    ("link_person", "Can link person records that may be the same person"),
+                    ("export_person", "Can export everything held on a person (subject access)"),
+                    ("erase_person", "Can erase a person record where erasure is lawful"),
+                    ("view_person_access_log", "Can see who has looked at a person record"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Involvement',
+            name="Involvement",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('reason', models.CharField(max_length=300)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='accounts.team')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involvements', to='people.person')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("reason", models.CharField(max_length=300)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="involvements",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('purpose', models.CharField(choices=[('support', 'Support and care planning'), ('share_partners', 'Sharing with partner organisations'), ('referral', 'Referral to another service'), ('contact', 'Being contacted by the service'), ('story', 'Using their story as evidence'), ('research', 'Evaluation and research')], max_length=30)),
-                ('agreed', models.TextField(verbose_name='what was agreed')),
-                ('given_at', models.DateField(verbose_name='date agreed')),
-                ('how_recorded', models.CharField(choices=[('verbal', 'Verbal'), ('written', 'Written'), ('electronic', 'Electronic')], default='verbal', max_length=30)),
-                ('withdrawn_at', models.DateField(blank=True, null=True)),
-                ('withdrawn_reason', models.CharField(blank=True, max_length=300)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shared_with', models.ManyToManyField(blank=True, help_text='Organisations it may be shared with', related_name='consents', to='accounts.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='people.person')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("support", "Support and care planning"),
+                            ("share_partners", "Sharing with partner organisations"),
+                            ("referral", "Referral to another service"),
+                            ("contact", "Being contacted by the service"),
+                            ("story", "Using their story as evidence"),
+                            ("research", "Evaluation and research"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("agreed", models.TextField(verbose_name="what was agreed")),
+                ("given_at", models.DateField(verbose_name="date agreed")),
+                (
+                    "how_recorded",
+                    models.CharField(
+                        choices=[
+                            ("verbal", "Verbal"),
+                            ("written", "Written"),
+                            ("electronic", "Electronic"),
+                        ],
+                        default="verbal",
+                        max_length=30,
+                    ),
+                ),
+                ("withdrawn_at", models.DateField(blank=True, null=True)),
+                ("withdrawn_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shared_with",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Organisations it may be shared with",
+                        related_name="consents",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-given_at'],
+                "ordering": ["-given_at"],
             },
         ),
         migrations.CreateModel(
-            name='PersonLink',
+            name="PersonLink",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('reason', models.CharField(max_length=300)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_from', to='people.person')),
-                ('modified_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_to', to='people.person')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("reason", models.CharField(max_length=300)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_from",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_to",
+                        to="people.person",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['family_name', 'given_name'], name='people_pers_family__1e8bce_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["family_name", "given_name"], name="people_pers_family__1e8bce_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('archived_at__isnull', True), models.Q(('archived_reason', ''), _negated=True), _connector='OR'), name='person_archive_needs_reason'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("archived_at__isnull", True),
+                    models.Q(("archived_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="person_archive_needs_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='involvement',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('person', 'team'), name='involvement_one_open_per_team'),
+            model_name="involvement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("person", "team"),
+                name="involvement_one_open_per_team",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(('withdrawn_at__isnull', True), ('withdrawn_at__gte', models.F('given_at')), _connector='OR'), name='consent_withdrawn_after_given'),
+            model_name="consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("withdrawn_at__isnull", True),
+                    ("withdrawn_at__gte", models.F("given_at")),
+                    _connector="OR",
+                ),
+                name="consent_withdrawn_after_given",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personlink',
-            constraint=models.UniqueConstraint(fields=('from_person', 'to_person'), name='person_link_unique'),
+            model_name="personlink",
+            constraint=models.UniqueConstraint(
+                fields=("from_person", "to_person"), name="person_link_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personlink',
-            constraint=models.CheckConstraint(condition=models.Q(('from_person', models.F('to_person')), _negated=True), name='person_link_not_self'),
+            model_name="personlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_person", models.F("to_person")), _negated=True),
+                name="person_link_not_self",
+            ),
         ),
     ]
