@@ -15,6 +15,7 @@ What every test gets for free:
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -26,14 +27,20 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django would otherwise refuse
 # to touch the database from "async" code (our fixtures create users while the browser is open).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright  # noqa: E402
-from playwright.sync_api import Error as PlaywrightError  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+# Django reads this when a query runs, so setting it here, before any test, is enough.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ALONGSIDE_CHROMIUM", "/usr/bin/chromium")
@@ -127,18 +134,20 @@ def _watch(page: Page, problems: PageProblems) -> None:
 @dataclass
 class BrowserSession:
     """Makes contexts on demand for one test and closes them all afterwards. Every page it
-    makes is watched for console errors and uncaught exceptions."""
+    makes is watched for console errors and uncaught exceptions, and its requests recorded."""
 
     browser: Browser
     base_url: str
     problems: PageProblems
     contexts: list[BrowserContext] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every URL any of its pages asked for
 
     def new_page(self, **context_options: object) -> Page:
         context = self.browser.new_context(
             base_url=self.base_url, locale="en-GB", **context_options
         )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.on("request", lambda request: self.requests.append(request.url))
         self.contexts.append(context)
         page = context.new_page()
         _watch(page, self.problems)
@@ -194,10 +203,15 @@ def sign_in_context(context: BrowserContext, user, base_url: str) -> None:
     )
 
 
+def load_york_places() -> None:
+    """York's wards, small areas and neighbourhoods; safe to run again."""
+    call_command("load_york_places", verbosity=0, stdout=io.StringIO())
+
+
 @pytest.fixture
 def york_places(transactional_db) -> None:
-    """York's wards, small areas and neighbourhoods, reloaded after the previous flush."""
-    call_command("load_york_places", verbosity=0)
+    """York's places, reloaded after the previous test's flush removed them."""
+    load_york_places()
 
 
 # --- axe-core ----------------------------------------------------------------------------------
@@ -244,7 +258,8 @@ def axe(page: Page, tags: list[str] | None = None) -> list[dict]:
 
 
 def format_violations(violations: list[dict], where: str = "") -> str:
-    lines = [f"axe found {len(violations)} accessibility violation(s){' on ' + where if where else ''}:"]
+    place = f" on {where}" if where else ""
+    lines = [f"axe found {len(violations)} accessibility violation(s){place}:"]
     for v in violations:
         lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
         for node in v["nodes"]:
@@ -257,7 +272,8 @@ def format_violations(violations: list[dict], where: str = "") -> str:
 
 def assert_no_axe_violations(page: Page, tags: list[str] | None = None) -> None:
     violations = axe(page, tags)
-    assert not violations, format_violations(violations, page.url)
+    if violations:
+        pytest.fail(format_violations(violations, page.url), pytrace=False)
 
 
 @pytest.fixture

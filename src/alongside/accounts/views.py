@@ -66,8 +66,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:otp-setup")
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["code"])
-        if device is None:
+        throttled = all(not d.verify_is_allowed()[0] for d in devices_for_user(user))
+        device = None if throttled else match_token(user, form.cleaned_data["code"])
+        if throttled:
+            form.add_error("code", "Wait a few seconds, then enter the new security code")
+        elif device is None:
             form.add_error("code", "The security code is wrong or has expired. Try the new code")
         else:
             otp_login(request, device)

@@ -63,6 +63,9 @@ def test_sign_in_with_device_requires_code(client):
     wrong = "000000" if _code(device) != "000000" else "111111"
     bad = client.post(reverse("accounts:otp-verify"), {"code": wrong})
     assert b"The security code is wrong" in bad.content
+    # Straight after a wrong code, even the right one waits: django-otp throttles guesses.
+    too_soon = client.post(reverse("accounts:otp-verify"), {"code": _code(device)})
+    assert b"Wait a few seconds, then enter the new security code" in too_soon.content
     device.refresh_from_db()
     device.throttle_reset()  # django-otp slows retries; the test stands in for waiting
     good = client.post(reverse("accounts:otp-verify"), {"code": _code(device)})

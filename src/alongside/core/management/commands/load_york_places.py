@@ -8,6 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = places_load()
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(
             f"Places: {result.wards_created} wards added, {result.wards_updated} updated; "
             f"{result.small_areas_created} small areas added, {result.small_areas_updated} "
