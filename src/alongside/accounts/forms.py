@@ -36,6 +36,8 @@ class SignInForm(forms.Form):
         )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template draws the <form> and its CSRF token
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.text("email"), Field.text("password"), Submit("submit", "Sign in")
         )
@@ -76,6 +78,8 @@ class OtpTokenForm(forms.Form):
             {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         )
         self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field.text("code", field_width=5),
             Submit("submit", submit_label),

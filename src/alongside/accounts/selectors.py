@@ -186,9 +186,7 @@ def user_list_for_admin(
         Prefetch("groups", queryset=Group.objects.order_by("name")),
         Prefetch(
             "memberships",
-            queryset=Membership.objects.select_related("team__organisation").order_by(
-                "team__name"
-            ),
+            queryset=Membership.objects.select_related("team__organisation").order_by("team__name"),
         ),
     ).order_by("full_name", "email", "pk")
 

@@ -43,24 +43,32 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def with_role(obj, create, extracted, **kwargs):  # noqa: N805
-        role = extracted or getattr(obj.__class__, "_role", None)
-        if create and role:
-            obj.groups.add(Group.objects.get(name=role))
-        if create:
-            obj.save()
+        """`UserFactory(with_role="Link worker")` gives the user that role."""
+        if create and extracted:
+            obj.groups.add(Group.objects.get(name=extracted))
 
     @factory.post_generation
     def team(obj, create, extracted, **kwargs):  # noqa: N805
         if create and extracted:
             Membership.objects.create(team=extracted, user=obj)
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()  # keeps the password set above
+
 
 def _role_factory(role_name: str) -> type[UserFactory]:
-    return type(
-        f"{role_name.title().replace(' ', '').replace('-', '')}Factory",
-        (UserFactory,),
-        {"_role": role_name, "Meta": type("Meta", (), {"model": User})},
+    class RoleFactory(UserFactory):
+        @factory.post_generation
+        def role(obj, create, extracted, **kwargs):  # noqa: N805
+            if create:
+                obj.groups.add(Group.objects.get(name=role_name))
+
+    RoleFactory.__name__ = RoleFactory.__qualname__ = (
+        f"{role_name.title().replace(' ', '').replace('-', '')}Factory"
     )
+    return RoleFactory
 
 
 AdministratorFactory = _role_factory(roles.ADMINISTRATOR)
