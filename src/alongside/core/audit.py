@@ -78,10 +78,12 @@ def audit_redact_person(*, person_id: uuid.UUID) -> int:
     redacted = 0
     for event in events.only("id", "changes"):
         new_changes = {name: [REDACTED, REDACTED] for name in event.changes}
+        # Free-text reasons may name the person, so they go too; the action stays.
         models.QuerySet.update(
             AuditEvent.objects.filter(pk=event.pk),
             changes=new_changes,
             object_label=REDACTED,
+            reason=REDACTED,
         )
         redacted += 1
     return redacted

@@ -47,7 +47,9 @@ class Person(BaseModel):
     do_not_email = models.BooleanField("do not email", default=False)
     do_not_write = models.BooleanField("do not send letters", default=False)
     contact_notes = models.CharField(
-        "other contact preferences", max_length=300, blank=True,
+        "other contact preferences",
+        max_length=300,
+        blank=True,
         help_text="For example, the best time to call",
     )
 
@@ -84,7 +86,7 @@ class Person(BaseModel):
             models.CheckConstraint(
                 condition=models.Q(archived_at__isnull=True) | ~models.Q(archived_reason=""),
                 name="person_archive_needs_reason",
-            )
+            ),
         ]
         permissions = [
             ("view_all_people", "Can see every person record (information governance)"),
@@ -150,7 +152,10 @@ class Consent(BaseModel):
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     agreed = models.TextField("what was agreed")
     shared_with = models.ManyToManyField(
-        Organisation, blank=True, related_name="consents", help_text="Organisations it may be shared with"
+        Organisation,
+        blank=True,
+        related_name="consents",
+        help_text="Organisations it may be shared with",
     )
     given_at = models.DateField("date agreed")
     how_recorded = models.CharField(

@@ -22,7 +22,7 @@ def normalise_nhs_number(raw: str) -> str:
     """Strip spaces and dashes; raise ValidationError unless it is a valid NHS number."""
     digits = re.sub(r"[\s-]", "", raw or "")
     if not digits.isdigit() or len(digits) != 10:
-        raise ValidationError("NHS number must be 10 digits, like 485 777 3456", code="format")
+        raise ValidationError("NHS number must be 10 digits, like 943 476 5919", code="format")
     if nhs_check_digit(digits[:9]) != int(digits[9]):
         raise ValidationError(
             "Enter a real NHS number. Check you have copied every digit correctly",
@@ -40,5 +40,5 @@ def is_valid_nhs_number(raw: str) -> bool:
 
 
 def format_nhs_number(digits: str) -> str:
-    """'4857773456' -> '485 777 3456'."""
+    """'4857773456' -> '943 476 5919'."""
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else digits

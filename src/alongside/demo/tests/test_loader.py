@@ -8,13 +8,21 @@ from django.urls import reverse
 
 from alongside.accounts import roles
 from alongside.accounts.models import Organisation, Team, User
-from alongside.demo.loader import DEMO_PASSWORD, demo_load
+from alongside.core.models import AuditEvent
+from alongside.demo.loader import DEMO_PASSWORD, DEMO_PEOPLE, demo_load
+from alongside.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return (User.objects.count(), Team.objects.count(), Organisation.objects.count())
+    return (
+        User.objects.count(),
+        Team.objects.count(),
+        Organisation.objects.count(),
+        Person.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_one_sign_in_per_role_and_running_twice_changes_nothing(capsys):
@@ -28,6 +36,10 @@ def test_one_sign_in_per_role_and_running_twice_changes_nothing(capsys):
     assert "nothing new" in capsys.readouterr().out
     for role in roles.ALL_ROLES:
         assert User.objects.filter(groups__name=role, is_demo=True).count() == 1
+    # Fictional people, each placed in a real ward through a demo postcode.
+    assert Person.objects.count() == len(DEMO_PEOPLE)
+    assert not Person.objects.filter(ward__isnull=True).exists()
+    assert all(p.nhs_number.startswith("999") for p in Person.objects.exclude(nhs_number=""))
 
 
 def test_demo_accounts_can_sign_in_locally(client):

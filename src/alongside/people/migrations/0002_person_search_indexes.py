@@ -14,11 +14,17 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(django.db.models.functions.text.Upper("family_name"), name="person_family_name_upper_idx"),
+            index=models.Index(
+                django.db.models.functions.text.Upper("family_name"),
+                name="person_family_name_upper_idx",
+            ),
         ),
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(django.db.models.functions.text.Upper("given_name"), name="person_given_name_upper_idx"),
+            index=models.Index(
+                django.db.models.functions.text.Upper("given_name"),
+                name="person_given_name_upper_idx",
+            ),
         ),
         migrations.AddIndex(
             model_name="person",

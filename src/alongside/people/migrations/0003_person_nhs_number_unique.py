@@ -13,6 +13,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddConstraint(
             model_name="person",
-            constraint=models.UniqueConstraint(condition=models.Q(("nhs_number", ""), _negated=True), fields=("nhs_number",), name="person_nhs_number_unique", violation_error_message="Another record already has this NHS number"),
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("nhs_number", ""), _negated=True),
+                fields=("nhs_number",),
+                name="person_nhs_number_unique",
+                violation_error_message="Another record already has this NHS number",
+            ),
         ),
     ]
