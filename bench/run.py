@@ -77,9 +77,7 @@ def main() -> None:
                 func()
                 timings.append((time.perf_counter() - start) * 1000)
             median, p95 = statistics.median(timings), _percentile(timings, 95)
-            rows.append(
-                f"| {name} | {engine} | {data_size} | {reps} | {median:.2f} | {p95:.2f} |"
-            )
+            rows.append(f"| {name} | {engine} | {data_size} | {reps} | {median:.2f} | {p95:.2f} |")
             print(f"{name}: median {median:.2f} ms, p95 {p95:.2f} ms ({reps} runs, {data_size})")
 
     results = ROOT / "bench" / "RESULTS.md"

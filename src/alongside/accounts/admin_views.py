@@ -15,8 +15,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from alongside.core import services as core_services
 from alongside.core.models import AuditEvent
+from alongside.core.pagination import paginate
 from alongside.core.permissions import staff_required
 
 from . import selectors, services
@@ -51,33 +50,6 @@ SEARCH_AUDIT = "core.search_auditevent"
 
 
 # --- Shared helpers --------------------------------------------------------------------------
-
-
-def _paginate(
-    request: HttpRequest, items: QuerySet[Any], per_page: int
-) -> tuple[Page, dict[str, Any] | None]:
-    """A page of `items` (an out-of-range page number shows the nearest page) and the
-    GOV.UK pagination links for it, keeping the rest of the query string."""
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
-    if page.paginator.num_pages <= 1:
-        return page, None
-
-    def url(number: int) -> str:
-        query = request.GET.copy()
-        query["page"] = str(number)
-        return f"?{query.urlencode()}"
-
-    links = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        if number == Paginator.ELLIPSIS:
-            links.append({"ellipsis": True})
-        else:
-            links.append({"number": number, "url": url(number), "current": number == page.number})
-    return page, {
-        "previous": url(page.previous_page_number()) if page.has_previous() else None,
-        "next": url(page.next_page_number()) if page.has_next() else None,
-        "links": links,
-    }
 
 
 def _words(value: Any) -> str:
@@ -149,7 +121,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             team=form.cleaned_data["team"],
             status=form.cleaned_data["status"],
         )
-        page, pagination = _paginate(request, users, USERS_PER_PAGE)
+        page, pagination = paginate(request, users, USERS_PER_PAGE)
     filtered = any(request.GET.get(k) for k in ("q", "role", "team", "status"))
     return render(
         request,
@@ -331,7 +303,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required(MANAGE_USERS)
 def team_list(request: HttpRequest) -> HttpResponse:
-    page, pagination = _paginate(
+    page, pagination = paginate(
         request, selectors.team_list_for_admin(user=request.user), TEAMS_PER_PAGE
     )
     return render(
@@ -411,7 +383,7 @@ def team_edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 @staff_required(MANAGE_USERS)
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    page, pagination = _paginate(
+    page, pagination = paginate(
         request,
         selectors.organisation_list_for_admin(user=request.user),
         ORGANISATIONS_PER_PAGE,
@@ -570,7 +542,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         criteria = form.criteria()
         events = selectors.audit_event_list_for_user(user=request.user, criteria=criteria)
-        page, pagination = _paginate(request, events, AUDIT_EVENTS_PER_PAGE)
+        page, pagination = paginate(request, events, AUDIT_EVENTS_PER_PAGE)
         rows = _event_rows(page.object_list, can_manage_users=request.user.has_perm(MANAGE_USERS))
         services.audit_log_search_record(
             actor=request.user,

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from alongside.core.pagination import paginate
 from alongside.core.permissions import staff_required
 
 from . import selectors, services
@@ -77,18 +76,15 @@ def person_list(request: HttpRequest) -> HttpResponse:
     people = selectors.person_list_for_user(
         user=request.user, query=query, include_archived=include_archived
     )
-    paginator = Paginator(people, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    kept = {"q": query, **({"archived": "1"} if include_archived else {})}
+    page, pagination = paginate(request, people, PAGE_SIZE)
     return render(
         request,
         "people/person_list.html",
         {
             "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+            "pagination": pagination,
             "query": query,
             "include_archived": include_archived,
-            "page_query": urlencode({k: v for k, v in kept.items() if v}),
         },
     )
 
@@ -362,17 +358,11 @@ def person_access_log(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Who has looked at or changed this record, and when."""
     person = selectors.person_get_for_user(user=request.user, pk=pk)
     events = selectors.person_access_log_for_user(user=request.user, person=person)
-    paginator = Paginator(events, ACCESS_LOG_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page, pagination = paginate(request, events, ACCESS_LOG_PAGE_SIZE)
     return render(
         request,
         "people/access_log.html",
-        {
-            "person": person,
-            "page": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-            "page_query": "",
-        },
+        {"person": person, "page": page, "pagination": pagination},
     )
 
 
