@@ -8,9 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 
-def paginate(
-    request: HttpRequest, items: Any, per_page: int
-) -> tuple[Page, dict[str, Any] | None]:
+def paginate(request: HttpRequest, items: Any, per_page: int) -> tuple[Page, dict[str, Any] | None]:
     """A page of `items` (an out-of-range page number shows the nearest page) and the links
     for it, keeping the rest of the query string; the links are None for a single page."""
     page = Paginator(items, per_page).get_page(request.GET.get("page"))
