@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,48 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
 def _restore_reference_data(django_db_serialized_rollback: None) -> None:
     """Bring back the roles, permissions and programmes that data migrations created, which
     the live server's flush after the previous test removed."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_survive_playwright(django_db_setup) -> Iterator[None]:
+    """Let serialized rollback find the snapshot once Playwright is running.
+
+    Django keeps database connections in an asgiref `Local(thread_critical=True)`: plain
+    thread-local storage while no event loop runs, context-variable storage once one does.
+    Playwright's sync API runs an event loop in this thread, so after it starts the tests see
+    a new `connections["default"]` object, not the one `setup_databases` hung the snapshot
+    (`_test_serialized_contents`) on, and `TransactionTestCase._fixture_setup` quietly skips
+    the restore: the second test onwards finds no roles. Both objects open the same in-memory
+    database, so putting the snapshot on the wrapper class lets every one of them restore it.
+    This runs before Playwright starts (autouse session fixtures come first in their scope).
+    """
+    from django.db import connections
+
+    patched = []
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        wrapper_class = type(connection)
+        if contents is not None and "_test_serialized_contents" not in vars(wrapper_class):
+            wrapper_class._test_serialized_contents = contents
+            patched.append(wrapper_class)
+    yield
+    for wrapper_class in patched:
+        del wrapper_class._test_serialized_contents
+
+
+@pytest.fixture(autouse=True)
+def _live_server_requests_finish() -> Iterator[None]:
+    """After each test (and after `browser_session` closed its contexts), wait for the live
+    server's request threads to finish. Each closes its database connection as it ends; if
+    the session's last one is still running when the live server stops, it finds the shared
+    in-memory connection no longer shareable and raises in its thread (a
+    PytestUnhandledThreadExceptionWarning). Closing a context ends its threads in
+    milliseconds."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=2)
 
 
 @dataclass
