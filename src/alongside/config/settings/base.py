@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "alongside.core",
     "alongside.accounts",
     "alongside.people",
+    "alongside.directory",
     "alongside.demo",
 ]
 

@@ -1,0 +1,372 @@
+"""The living map: Open Referral UK 3.0 (HSDS 3.0) objects, plus what York's map also holds
+(venues, green spaces, community enterprises and events) and the editorial state of each
+listing. Field names follow HSDS so the ORUK API is a thin translation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from alongside.accounts.models import Organisation as AccountOrganisation
+from alongside.accounts.models import Team
+from alongside.core.models import BaseModel, Neighbourhood, SmallArea, Ward
+
+
+class Taxonomy(BaseModel):
+    """A vocabulary of terms: our needs taxonomy, our service types, or a published one."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=150)
+    description = models.TextField()
+    uri = models.URLField(blank=True)
+    version = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "taxonomies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(BaseModel):
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.PROTECT, related_name="terms")
+    code = models.SlugField(max_length=80, help_text="Short code within the taxonomy")
+    name = models.CharField(max_length=150)
+    description = models.TextField()
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    term_uri = models.URLField(blank=True)
+    # Where a term maps to a published list (e.g. the LGA needs or service lists).
+    external_taxonomy = models.CharField(max_length=60, blank=True)
+    external_code = models.CharField(max_length=60, blank=True)
+    synonyms = models.TextField(
+        blank=True, help_text="Other words residents use for this, one per line"
+    )
+
+    class Meta:
+        ordering = ["taxonomy__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="term_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(BaseModel):
+    """The organisation behind listings (HSDS `organization`). May be linked to the partner
+    organisation whose staff look after its listings."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    logo = models.URLField(blank=True)
+    uri = models.URLField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    charity_number = models.CharField(max_length=20, blank=True)
+    company_number = models.CharField(max_length=20, blank=True)
+    is_community_enterprise = models.BooleanField(default=False)
+    account_organisation = models.ForeignKey(
+        AccountOrganisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="providers",
+        help_text="The partner organisation whose staff may update these listings",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(BaseModel):
+    class LocationType(models.TextChoices):
+        PHYSICAL = "physical", "Physical"
+        POSTAL = "postal", "Postal"
+        VIRTUAL = "virtual", "Virtual"
+
+    class Kind(models.TextChoices):
+        VENUE = "venue", "Venue or building"
+        GREEN_SPACE = "green_space", "Land or green space"
+        OTHER = "other", "Other place"
+
+    name = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    location_type = models.CharField(
+        max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.VENUE)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    ward = models.ForeignKey(
+        Ward, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
+    )
+    small_area = models.ForeignKey(
+        SmallArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="locations"
+    )
+    external_identifier = models.CharField(max_length=100, blank=True)
+    external_identifier_type = models.CharField(max_length=50, blank=True)
+    transport = models.TextField("how to get there", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["latitude", "longitude"])]
+
+    def __str__(self) -> str:
+        return self.name or str(self.pk)
+
+
+class Address(BaseModel):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses")
+    attention = models.CharField(max_length=200, blank=True)
+    address_1 = models.CharField(max_length=200)
+    address_2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    state_province = models.CharField(max_length=100, default="North Yorkshire")
+    postal_code = models.CharField(max_length=8)
+    country = models.CharField(max_length=2, default="GB")
+    address_type = models.CharField(
+        max_length=10, choices=[("physical", "Physical"), ("postal", "Postal")], default="physical"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.address_1}, {self.city} {self.postal_code}"
+
+
+class AccessibilityFeature(BaseModel):
+    """One accessibility fact about a place (HSDS `accessibility`)."""
+
+    class Feature(models.TextChoices):
+        STEP_FREE = "step_free", "Step-free access"
+        HEARING_LOOP = "hearing_loop", "Hearing loop"
+        ACCESSIBLE_TOILET = "accessible_toilet", "Accessible toilet"
+        CHANGING_PLACES = "changing_places", "Changing Places toilet"
+        PARKING = "parking", "Parking"
+        BLUE_BADGE_PARKING = "blue_badge_parking", "Blue badge parking"
+        QUIET_SPACE = "quiet_space", "Quiet space"
+        BSL = "bsl", "British Sign Language"
+        LARGE_PRINT = "large_print", "Large print available"
+        BUS_STOP = "bus_stop", "Bus stop nearby"
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="accessibility")
+    feature = models.CharField(max_length=30, choices=Feature.choices)
+    details = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["location", "feature"], name="access_feature_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_feature_display()
+
+
+class Service(BaseModel):
+    """A listing: a service, activity, group, event, venue offer or community enterprise."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DEFUNCT = "defunct", "Defunct"
+        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", "Service"
+        ACTIVITY = "activity", "Activity"
+        GROUP = "group", "Group"
+        EVENT = "event", "Event"
+        VENUE = "venue", "Venue to hire or visit"
+        GREEN_SPACE = "green_space", "Green space"
+        ENTERPRISE = "enterprise", "Community enterprise"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        REVIEW_DUE = "review_due", "Review due"
+        ARCHIVED = "archived", "Archived"
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    summary = models.CharField(max_length=300, blank=True, help_text="One plain-English sentence")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ACTIVITY)
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    fees = models.TextField(blank=True)
+    is_free = models.BooleanField(default=False)
+    accreditations = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    how_to_join = models.TextField(blank=True)
+    alert = models.TextField(blank=True)
+    terms = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="services")
+
+    # Editorial workflow.
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="edited_services",
+    )
+    editor_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="edited_services"
+    )
+    last_checked_at = models.DateField(null=True, blank=True)
+    last_checked_by = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="checked_services"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["state", "status"]),
+            models.Index(fields=["modified_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minimum_age__isnull=True)
+                | models.Q(maximum_age__isnull=True)
+                | models.Q(minimum_age__lte=models.F("maximum_age")),
+                name="service_age_range_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceAtLocation(BaseModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="at_services")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "location"], name="sal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.location}"
+
+
+class Contact(BaseModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=150, blank=True)
+    title = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.title
+
+
+class Phone(BaseModel):
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    number = models.CharField(max_length=30)
+    description = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Schedule(BaseModel):
+    """When a service runs, as an RFC 5545 rule (HSDS schedule) with exceptions."""
+
+    class Freq(models.TextChoices):
+        WEEKLY = "WEEKLY", "Weekly"
+        MONTHLY = "MONTHLY", "Monthly"
+        DAILY = "DAILY", "Daily"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation, null=True, blank=True, on_delete=models.CASCADE, related_name="schedules"
+    )
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    dtstart = models.DateField(help_text="First (or only) date")
+    freq = models.CharField(max_length=10, choices=Freq.choices, blank=True)
+    interval = models.PositiveSmallIntegerField(default=1)
+    byday = models.CharField(max_length=40, blank=True, help_text="e.g. TU or 1MO,3MO")
+    bymonthday = models.CharField(max_length=40, blank=True)
+    until = models.DateField(null=True, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    exdates = models.JSONField(default=list, blank=True, help_text="Dates it does not run")
+    skip_bank_holidays = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    attending_type = models.CharField(max_length=20, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dtstart", "opens_at"]
+
+    def __str__(self) -> str:
+        return self.description or f"{self.freq or 'Once'} from {self.dtstart}"
+
+
+class CostOption(BaseModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    option = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    amount_description = models.CharField(max_length=200, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.option or str(self.amount)
+
+
+class Language(BaseModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
+    name = models.CharField(max_length=60)
+    code = models.CharField(max_length=10, blank=True, help_text="ISO 639 code")
+    note = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Funding(BaseModel):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="funding")
+    source = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return self.source
+
+
+class ServiceArea(BaseModel):
+    """Where a service is for: a ward, a neighbourhood, or the whole area."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
+    name = models.CharField(max_length=150)
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.CASCADE)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.CASCADE
+    )
+    extent = models.TextField(blank=True)
+    extent_type = models.CharField(max_length=20, blank=True)
+    uri = models.URLField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
