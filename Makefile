@@ -37,7 +37,9 @@ $(STAMP)/system: scripts/system-deps.sh | $(STAMP)
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_york_places
+	$(MANAGE) load_taxonomies
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_directory
 	$(MANAGE) runserver 127.0.0.1:8000
 
 worker: install
