@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("alongside.core.urls")),
     path("staff/", include("alongside.accounts.urls")),
     path("staff/people/", include("alongside.people.urls")),
+    path("api/oruk/", include("alongside.directory.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
