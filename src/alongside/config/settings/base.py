@@ -201,3 +201,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The ORUK profile this installation's open data API declares at /api/oruk/.
+ORUK_PROFILE_URL = env(
+    "ORUK_PROFILE_URL",
+    default="https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md",
+)
