@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+from urllib.parse import urlencode
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -31,8 +35,6 @@ def _safe_next(request: HttpRequest, default: str = "accounts:home") -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    from django.urls import reverse
-
     return reverse(default)
 
 
@@ -46,10 +48,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         next_url = _safe_next(request)
         if otp_required_for(user):
             target = "accounts:otp-verify" if any(devices_for_user(user)) else "accounts:otp-setup"
-            from urllib.parse import urlencode
-
-            from django.urls import reverse
-
             return redirect(f"{reverse(target)}?{urlencode({'next': next_url})}")
         services.sign_in_record(user=user, second_factor=False)
         return redirect(next_url)
@@ -106,9 +104,6 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request))
         form.add_error("code", "The security code is wrong or has expired. Try the new code")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="QR code")
-    secret = device.bin_key.hex()
-    import base64
-
     secret_b32 = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
@@ -117,7 +112,6 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr_svg": qr_svg,
             "secret": " ".join(secret_b32[i : i + 4] for i in range(0, len(secret_b32), 4)),
-            "secret_hex": secret,
             "next": request.GET.get("next", ""),
         },
     )

@@ -86,12 +86,8 @@ class PersonLinkFactory(factory.django.DjangoModelFactory):
 
 
 def make_staff(role: str, **kwargs) -> User:
-    """A member of staff with the role, e.g. make_staff(roles.ANALYST, team=team).
-
-    The role is passed explicitly: the accounts role factories do not yet add their own
-    role (UserFactory.with_role looks for `_role` on the User, not on the factory).
-    """
-    return ROLE_FACTORIES[role](with_role=role, **kwargs)
+    """A member of staff with the role, e.g. make_staff(roles.ANALYST, team=team)."""
+    return ROLE_FACTORIES[role](**kwargs)
 
 
 def person_for_team(team, **kwargs) -> Person:
