@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from alongside.directory.api.http import unknown_path
+from alongside.directory.api.search_api import api as search_api
 
 urlpatterns = [
     path("", include("alongside.core.urls")),
     path("staff/", include("alongside.accounts.urls")),
     path("staff/people/", include("alongside.people.urls")),
     path("api/oruk/", include("alongside.directory.api.urls")),
+    path("api/search/", search_api.urls),
+    re_path(r"^api/search/", unknown_path),
     path("django-admin/", admin.site.urls),
 ]
 

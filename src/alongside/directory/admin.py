@@ -1,8 +1,21 @@
-"""Django admin for superusers (support only; editors will use the staff pages)."""
+"""Django admin for superusers (support only; editors use the staff pages). Saves here go
+through the same services as everywhere else, so the API dates and search stay right."""
 
 from django.contrib import admin
 
 from . import models
+from .services import locations_changed, providers_changed, services_changed
+
+
+class TouchesListings:
+    """After a save (with its inlines), tell the directory which listings changed."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.listings_changed(form.instance)
+
+    def listings_changed(self, obj) -> None:
+        raise NotImplementedError
 
 
 class AddressInline(admin.TabularInline):
@@ -16,11 +29,14 @@ class AccessibilityInline(admin.TabularInline):
 
 
 @admin.register(models.Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(TouchesListings, admin.ModelAdmin):
     list_display = ["name", "kind", "ward"]
     list_filter = ["kind", "ward"]
     search_fields = ["name"]
     inlines = [AddressInline, AccessibilityInline]
+
+    def listings_changed(self, obj) -> None:
+        locations_changed(location_ids=[obj.pk])
 
 
 class ScheduleInline(admin.StackedInline):
@@ -34,18 +50,24 @@ class CostInline(admin.TabularInline):
 
 
 @admin.register(models.Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(TouchesListings, admin.ModelAdmin):
     list_display = ["name", "kind", "provider", "state", "status", "last_checked_at"]
     list_filter = ["state", "status", "kind"]
     search_fields = ["name", "description"]
     filter_horizontal = ["terms"]
     inlines = [ScheduleInline, CostInline]
 
+    def listings_changed(self, obj) -> None:
+        services_changed(service_ids=[obj.pk])
+
 
 @admin.register(models.Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(TouchesListings, admin.ModelAdmin):
     list_display = ["name", "is_community_enterprise"]
     search_fields = ["name"]
+
+    def listings_changed(self, obj) -> None:
+        providers_changed(provider_ids=[obj.pk])
 
 
 class TermInline(admin.TabularInline):
@@ -55,6 +77,13 @@ class TermInline(admin.TabularInline):
 
 
 @admin.register(models.Taxonomy)
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(TouchesListings, admin.ModelAdmin):
     list_display = ["name", "code", "version"]
     inlines = [TermInline]
+
+    def listings_changed(self, obj) -> None:
+        services_changed(
+            service_ids=models.Service.objects.filter(terms__taxonomy=obj).values_list(
+                "pk", flat=True
+            )
+        )

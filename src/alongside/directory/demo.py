@@ -57,6 +57,7 @@ from .models import (
     ServiceArea,
     ServiceAtLocation,
 )
+from .search import index
 from .taxonomies import AUDIENCE, NEEDS, SERVICE_TYPES, taxonomies_load, terms_by_code
 
 SEED = 20181212
@@ -2716,4 +2717,6 @@ def demo_directory_load(*, today: dt.date | None = None) -> DemoDirectoryResult:
                 links.append(through(service_id=li.service.pk, taxonomyterm_id=term.pk))
     through.objects.bulk_create(links, batch_size=1000)
     result.add("term links", len(links))
+    if new_services:
+        index.index_services(service_ids=new_services, today=today)
     return result

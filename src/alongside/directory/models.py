@@ -370,3 +370,194 @@ class ServiceArea(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- editorial workflow -----------------------------------------------------------------------
+
+
+class Suggestion(BaseModel):
+    """Something for an editor to moderate: a resident's "suggest a change" or "add your
+    group", or a partner's new listing or update to one of its own listings. Nothing in a
+    suggestion reaches the public until an editor accepts it."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", "Change to a listing"
+        NEW = "new", "New listing"
+
+    class Source(models.TextChoices):
+        RESIDENT = "resident", "Member of the public"
+        PARTNER = "partner", "Partner organisation"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for an editor"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Not accepted"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_suggestions",
+    )
+    name = models.CharField("your name", max_length=150, blank=True)
+    email = models.EmailField("your email address", blank=True)
+    message = models.TextField(blank=True)
+    proposed = models.JSONField(default=dict, blank=True, help_text="Field name to new value")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_decisions",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "kind", "source"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.get_source_display().lower()}"
+
+
+class ListingChange(models.Model):
+    """One entry in a listing's change history: who changed which fields, when."""
+
+    id = models.BigAutoField(primary_key=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="directory_changes",
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=30)
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [old, new]}")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.service_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- search index -------------------------------------------------------------------------------
+# One row per public listing, rebuilt by `directory.search.index` whenever a listing changes.
+# The text columns hold stemmed words separated by single spaces, with a space at each end,
+# so both engines match and rank them in exactly the same way. SQLite indexes them with an
+# FTS5 table and PostgreSQL with a generated tsvector column and a GIN index (migration 0003).
+
+
+class SearchEntry(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="search_entry")
+    name_doc = models.TextField()
+    terms_doc = models.TextField()
+    body_doc = models.TextField()
+    sort_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    is_free = models.BooleanField()
+    minimum_age = models.PositiveSmallIntegerField(null=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True)
+    # Days and times it usually runs (from its schedules), for filters and facets.
+    on_mon = models.BooleanField(default=False)
+    on_tue = models.BooleanField(default=False)
+    on_wed = models.BooleanField(default=False)
+    on_thu = models.BooleanField(default=False)
+    on_fri = models.BooleanField(default=False)
+    on_sat = models.BooleanField(default=False)
+    on_sun = models.BooleanField(default=False)
+    in_morning = models.BooleanField(default=False)
+    in_afternoon = models.BooleanField(default=False)
+    in_evening = models.BooleanField(default=False)
+    # Accessibility feature codes of its places, each surrounded by spaces.
+    access = models.CharField(max_length=400, default=" ")
+    # Where it is (its first physical place), for distance.
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    modified_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="search_entry_point"),
+            models.Index(fields=["sort_name"], name="search_entry_sort"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sort_name
+
+
+class SearchPlace(models.Model):
+    """A ward a listing is in (located there) or serves (its service area)."""
+
+    id = models.BigAutoField(primary_key=True)
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="places")
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="+")
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    located = models.BooleanField(help_text="It happens in this ward (not only serves it)")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ward", "entry"], name="search_place_ward"),
+            models.Index(fields=["neighbourhood", "entry"], name="search_place_nbhd"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "ward"], name="search_place_unique")
+        ]
+
+
+class SearchTerm(models.Model):
+    """A taxonomy term a listing has, with every ancestor, so a need finds its sub-needs."""
+
+    id = models.BigAutoField(primary_key=True)
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="terms")
+    term = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "entry"], name="search_term_term")]
+        constraints = [models.UniqueConstraint(fields=["entry", "term"], name="search_term_unique")]
+
+
+class SearchOccurrence(models.Model):
+    """A date a listing runs on, within the rolling window the index keeps."""
+
+    id = models.BigAutoField(primary_key=True)
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="occurrences")
+    date = models.DateField()
+    starts_at = models.TimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["date", "entry"], name="search_occurrence_date")]
+
+
+class SearchWord(models.Model):
+    """The index's vocabulary: each stem, the word residents would recognise for it, and how
+    many listings use it. Used to correct a misspelt word."""
+
+    stem = models.CharField(max_length=60, primary_key=True)
+    word = models.CharField(max_length=60)
+    listings = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["word"], name="search_word_word")]
+
+    def __str__(self) -> str:
+        return self.word

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import (
-    DateTimeField,
     Exists,
     F,
     Max,
@@ -21,9 +20,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce, Greatest
 
 from alongside.directory.models import (
     AccessibilityFeature,
@@ -42,6 +39,7 @@ from alongside.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from alongside.directory.search.engine import matching_service_ids
 
 PUBLIC_STATES = (Service.State.PUBLISHED, Service.State.REVIEW_DUE)
 # Nested lists come out in a fixed order, so the same data always gives the same bytes (ETag).
@@ -73,9 +71,9 @@ def public_provider_ids(ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
 
 
 def search_services(queryset: QuerySet[Service], text: str) -> QuerySet[Service]:
-    """The `search` parameter. For now every word must appear in the name or description
-    (ignoring case); the directory's search service will replace this one function."""
-    return match_words(queryset, text)
+    """The `search` parameter: the directory's search service decides what matches (stemming,
+    synonyms and the needs map, on both engines alike); the API keeps its own order."""
+    return queryset.filter(pk__in=matching_service_ids(text))
 
 
 def match_words(queryset: QuerySet, text: str) -> QuerySet:
@@ -87,45 +85,12 @@ def match_words(queryset: QuerySet, text: str) -> QuerySet:
 # --- last_modified ------------------------------------------------------------------------------
 
 
-def _newest(queryset: QuerySet) -> Subquery:
-    return Subquery(
-        queryset.order_by("-modified_at").values("modified_at")[:1], output_field=DateTimeField()
-    )
-
-
-def service_last_modified() -> Greatest:
-    """When the service or anything shown with it last changed (HSDS `last_modified`): its
-    provider, locations and their addresses, accessibility and phones, contacts, phones,
-    schedules, costs, languages, funding, areas and taxonomy terms."""
-    service = OuterRef("pk")
-    related = [
-        ServiceAtLocation.objects.filter(service=service),
-        Location.objects.filter(at_services__service=service),
-        Address.objects.filter(location__at_services__service=service),
-        AccessibilityFeature.objects.filter(location__at_services__service=service),
-        Phone.objects.filter(location__at_services__service=service),
-        Phone.objects.filter(service=service),
-        Phone.objects.filter(contact__service=service),
-        Contact.objects.filter(service=service),
-        Schedule.objects.filter(service=service),
-        CostOption.objects.filter(service=service),
-        Language.objects.filter(service=service),
-        Funding.objects.filter(service=service),
-        ServiceArea.objects.filter(service=service),
-        TaxonomyTerm.objects.filter(services=service),
-        Taxonomy.objects.filter(terms__services=service),
-    ]
-    # SQLite's MAX() is NULL if any argument is, so each missing part falls back to the service.
-    return Greatest(
-        F("modified_at"),
-        F("provider__modified_at"),
-        *(Coalesce(_newest(q), F("modified_at")) for q in related),
-        output_field=DateTimeField(),
-    )
-
-
 def with_last_modified(queryset: QuerySet[Service]) -> QuerySet[Service]:
-    return queryset.annotate(last_modified=service_last_modified())
+    """HSDS `last_modified`: when the service or anything shown with it last changed. Every
+    write to a listing, its places, organisation, schedules or terms goes through
+    `directory.services`, which touches the listing's own `modified_at` in the same
+    transaction, so that one indexed column is the answer."""
+    return queryset.annotate(last_modified=F("modified_at"))
 
 
 def newest_change(*querysets: QuerySet) -> datetime | None:

@@ -30,6 +30,8 @@ from alongside.core.geo import distance_m
 from alongside.core.models import Postcode
 from alongside.directory.api import serializers
 from alongside.directory.models import Address, Location, Schedule, Service
+from alongside.directory.search import index
+from alongside.directory.services import locations_changed, providers_changed, services_changed
 
 from .api_factories import (
     ArchivedServiceFactory,
@@ -184,6 +186,7 @@ def directory(york):
         ArchivedServiceFactory(provider=providers[2], name="Archived walk"),
     ]
     ServiceAtLocationFactory(service=hidden[0], location=secret_place)
+    index.rebuild_all()  # fixtures write directly; the services would do this
     return SimpleNamespace(
         public=public,
         hidden=hidden,
@@ -586,12 +589,16 @@ def test_modified_after_counts_changes_to_anything_shown_with_a_service(client, 
     long_ago = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
     _make_everything_old(long_ago)
     edited, moved, other = directory.public[3], directory.public[4], directory.public[5]
+    # Each write goes through the directory's services, which touch the listing.
     edited.name = "Renamed listing"
     edited.save()
+    services_changed(service_ids=[edited.pk])
     address = Address.objects.get(location__at_services__service=moved)
     address.address_1 = "2 New Street"
     address.save()
+    locations_changed(location_ids=[address.location_id])
     other.provider.save()  # the organization shown with it changed
+    providers_changed(provider_ids=[other.provider_id])
 
     since = timezone.now() - dt.timedelta(minutes=5)
     changed = all_pages(client, "/services", modified_after=since.isoformat())
@@ -900,6 +907,7 @@ def test_a_change_gives_a_new_etag_and_date(client, directory):
     phone = service.phones.get()
     phone.number = "01904 000000"
     phone.save()
+    services_changed(service_ids=[service.pk])
     after = get(client, f"/services/{service.pk}", headers={"if-none-match": before["ETag"]})
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
     assert after["Last-Modified"] != before["Last-Modified"]

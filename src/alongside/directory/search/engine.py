@@ -1,0 +1,615 @@
+"""Running a search: one behaviour on SQLite and PostgreSQL.
+
+1. What was typed becomes groups of alternatives (`thesaurus`); a listing must match every
+   group. The engine's full-text index finds the candidates: FTS5 `MATCH` on SQLite, a
+   `tsvector @@ tsquery` on PostgreSQL, both over the same pre-stemmed tokens.
+2. Filters narrow them with ordinary indexed columns and side tables.
+3. Relevance is a whole number computed the same way by both engines: for each group, 4 if
+   the name has it, 2 if one of the listing's needs or types does, 1 if the description or
+   anything else does. Ties are broken by name and then id, so the order is fully determined.
+4. When nothing matches, a misspelt single word is corrected from the index's vocabulary and
+   the search run again; if still nothing, `help` says which filters to drop, which nearby
+   wards and which related needs have something.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from alongside.core.models import Neighbourhood, Ward
+from alongside.directory.models import (
+    AccessibilityFeature,
+    SearchEntry,
+    SearchOccurrence,
+    SearchPlace,
+    SearchTerm,
+    SearchWord,
+    Service,
+    TaxonomyTerm,
+)
+
+from . import text
+from .thesaurus import Alternative, Group, current
+
+Sort = Literal["relevance", "distance", "soonest", "name"]
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TIMES = ("morning", "afternoon", "evening")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    # Taxonomy term codes or ids; a term finds its children. Terms of one taxonomy are
+    # alternatives (any of them); terms of different taxonomies must all match.
+    needs: tuple[str, ...] = ()
+    age: int | None = None  # listings open to someone of this age
+    free: bool = False
+    days: tuple[str, ...] = ()  # any of DAYS
+    times: tuple[str, ...] = ()  # any of TIMES
+    wards: tuple[str, ...] = ()  # ward codes (E05...)
+    neighbourhoods: tuple[str, ...] = ()  # neighbourhood slugs
+    access: tuple[str, ...] = ()  # AccessibilityFeature codes; all must be present
+    kinds: tuple[str, ...] = ()  # Service.Kind values
+    provider_ids: tuple[uuid.UUID, ...] = ()
+    this_week: bool = False  # runs in the seven days from `today`
+    point: tuple[float, float] | None = None  # (latitude, longitude)
+    within_m: int | None = None  # needs `point`
+    sort: Sort = "relevance"
+    page: int = 1
+    per_page: int = 20
+    facets: bool = False
+    today: dt.date | None = None
+
+
+@dataclass
+class SearchHit:
+    service_id: uuid.UUID
+    name: str
+    score: int
+    distance_m: float | None = None
+    next_date: dt.date | None = None
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    corrected_text: str = ""  # set when a misspelt word was corrected
+    help: dict[str, list] = field(default_factory=dict)  # when nothing matched
+
+
+class SearchError(ValueError):
+    """The query cannot be run as given; the message says what to change."""
+
+
+MAX_PER_PAGE = 100
+MAX_TEXT = 200
+MAX_WITHIN_M = 100_000
+METRES_PER_DEGREE = 111_195.0  # along a meridian, on a sphere of the Earth's mean radius
+NAME, TERMS, BODY = 4, 2, 1
+
+
+# --- query checks -------------------------------------------------------------------------------
+
+
+def _checked(query: SearchQuery) -> SearchQuery:
+    if len(query.text) > MAX_TEXT:
+        raise SearchError(f"Search words must be {MAX_TEXT} characters or fewer.")
+    if query.page < 1:
+        raise SearchError("Page must be 1 or more.")
+    if not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise SearchError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
+    if bad := [d for d in query.days if d not in DAYS]:
+        raise SearchError(f"Unknown day {bad[0]!r}: use {', '.join(DAYS)}.")
+    if bad := [t for t in query.times if t not in TIMES]:
+        raise SearchError(f"Unknown time of day {bad[0]!r}: use {', '.join(TIMES)}.")
+    if query.age is not None and not 0 <= query.age <= 120:
+        raise SearchError("Age must be a whole number from 0 to 120.")
+    if query.within_m is not None:
+        if query.point is None:
+            raise SearchError("A distance needs a place to measure from (latitude and longitude).")
+        if not 1 <= query.within_m <= MAX_WITHIN_M:
+            raise SearchError(f"Distance must be between 1 and {MAX_WITHIN_M} metres.")
+    if query.point is not None:
+        lat, lon = query.point
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat + lon):
+            raise SearchError("Latitude must be -90 to 90 and longitude -180 to 180.")
+    if query.sort == "distance" and query.point is None:
+        raise SearchError("Sorting by distance needs a place to measure from.")
+    if query.sort not in ("relevance", "distance", "soonest", "name"):
+        raise SearchError("Sort by relevance, distance, soonest or name.")
+    access_codes = {c for c, _ in AccessibilityFeature.Feature.choices}
+    if bad := [a for a in query.access if a not in access_codes]:
+        raise SearchError(f"Unknown accessibility feature {bad[0]!r}.")
+    kind_codes = {c for c, _ in Service.Kind.choices}
+    if bad := [k for k in query.kinds if k not in kind_codes]:
+        raise SearchError(f"Unknown kind of listing {bad[0]!r}.")
+    if query.today is None:
+        query = dataclasses.replace(query, today=timezone.localdate())
+    return query
+
+
+def _resolve_terms(values: tuple[str, ...]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """{taxonomy id: [term ids]} for codes or ids; unknown values are refused."""
+    if not values:
+        return {}
+    ids, codes = [], []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            codes.append(value)
+    found = TaxonomyTerm.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).values_list(
+        "pk", "code", "taxonomy_id"
+    )
+    by_taxonomy: dict[uuid.UUID, list[uuid.UUID]] = {}
+    known: set[str] = set()
+    for pk, code, taxonomy_id in found:
+        by_taxonomy.setdefault(taxonomy_id, []).append(pk)
+        known.update({str(pk), code})
+    if missing := [v for v in values if v not in known and str(_as_uuid(v)) not in known]:
+        raise SearchError(f"Unknown need or category {missing[0]!r}.")
+    return by_taxonomy
+
+
+def _as_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+
+def _filtered(query: SearchQuery) -> QuerySet[SearchEntry]:
+    """Every filter except the words."""
+    entries = SearchEntry.objects.all()
+    for term_ids in _resolve_terms(query.needs).values():
+        entries = entries.filter(
+            Exists(SearchTerm.objects.filter(entry=OuterRef("pk"), term_id__in=term_ids))
+        )
+    if query.wards or query.neighbourhoods:
+        ward_ids = _ids(Ward, "code", query.wards, "ward")
+        hood_ids = _ids(Neighbourhood, "slug", query.neighbourhoods, "neighbourhood")
+        entries = entries.filter(
+            Exists(
+                SearchPlace.objects.filter(entry=OuterRef("pk")).filter(
+                    Q(ward_id__in=ward_ids) | Q(neighbourhood_id__in=hood_ids)
+                )
+            )
+        )
+    if query.free:
+        entries = entries.filter(is_free=True)
+    if query.age is not None:
+        entries = entries.filter(
+            Q(minimum_age__isnull=True) | Q(minimum_age__lte=query.age),
+            Q(maximum_age__isnull=True) | Q(maximum_age__gte=query.age),
+        )
+    if query.days:
+        entries = entries.filter(_any(f"on_{day}" for day in query.days))
+    if query.times:
+        entries = entries.filter(_any(f"in_{time}" for time in query.times))
+    for code in query.access:
+        entries = entries.filter(access__contains=f" {code} ")
+    if query.kinds:
+        entries = entries.filter(kind__in=query.kinds)
+    if query.provider_ids:
+        entries = entries.filter(provider_id__in=query.provider_ids)
+    if query.this_week:
+        assert query.today is not None
+        week = (query.today, query.today + dt.timedelta(days=6))
+        entries = entries.filter(
+            Exists(SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__range=week))
+        )
+    if query.point is not None:
+        entries = entries.alias(d2=_distance_squared(query.point))
+        if query.within_m is not None:
+            lat, lon = query.point
+            dlat = query.within_m / METRES_PER_DEGREE
+            dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+            entries = entries.filter(
+                latitude__range=(lat - dlat, lat + dlat),
+                longitude__range=(lon - dlon, lon + dlon),
+                d2__lte=float(query.within_m) ** 2,
+            )
+    return entries
+
+
+def _ids(model: type, field_name: str, values: tuple[str, ...], label: str) -> list[uuid.UUID]:
+    if not values:
+        return []
+    found = dict(
+        model.objects.filter(**{f"{field_name}__in": values}).values_list(field_name, "pk")
+    )
+    if missing := [v for v in values if v not in found]:
+        raise SearchError(f"Unknown {label} {missing[0]!r}.")
+    return list(found.values())
+
+
+def _any(fields) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{name: True})
+    return condition
+
+
+def _distance_squared(point: tuple[float, float]):
+    """Square of the distance in metres, by the equirectangular approximation: plain
+    arithmetic, so both engines give the same numbers (accurate to well under 1% across a
+    city)."""
+    lat, lon = point
+    k_lat = METRES_PER_DEGREE
+    k_lon = METRES_PER_DEGREE * math.cos(math.radians(lat))
+    dy = (F("latitude") - Value(lat)) * Value(k_lat)
+    dx = (F("longitude") - Value(lon)) * Value(k_lon)
+    return ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField())
+
+
+# --- words --------------------------------------------------------------------------------------
+
+
+def _fts5(groups: list[Group]) -> str:
+    def alt(tokens: Alternative) -> str:
+        quoted = [f'"{t}"' for t in tokens]
+        return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
+
+    return " AND ".join(
+        "(" + " OR ".join(alt(a) for a in sorted(g.alternatives)) + ")" for g in groups
+    )
+
+
+def _tsquery(groups: list[Group]) -> str:
+    def alt(tokens: Alternative) -> str:
+        return tokens[0] if len(tokens) == 1 else "(" + " & ".join(tokens) + ")"
+
+    return " & ".join(
+        "(" + " | ".join(alt(a) for a in sorted(g.alternatives)) + ")" for g in groups
+    )
+
+
+def _pg_matches(tsquery: str) -> RawSQL:
+    return RawSQL(
+        "SELECT id FROM directory_searchentry WHERE search_vector @@ to_tsquery('simple', %s)",
+        (tsquery,),
+    )
+
+
+def _matching(entries: QuerySet[SearchEntry], groups: list[Group]) -> QuerySet[SearchEntry]:
+    if not groups:
+        return entries
+    vendor = connections[entries.db].vendor
+    if vendor == "postgresql":
+        return entries.filter(pk__in=_pg_matches(_tsquery(groups)))
+    if vendor == "sqlite":
+        return entries.filter(
+            pk__in=RawSQL(
+                "SELECT rowid FROM directory_search_fts WHERE directory_search_fts MATCH %s",
+                (_fts5(groups),),
+            )
+        )
+    raise SearchError(f"Search is not available on {vendor}.")
+
+
+COLUMNS = (("name_doc", "A", NAME), ("terms_doc", "B", TERMS), ("body_doc", "C", BODY))
+
+
+def _in_column(vendor: str, column: str, weight: str, group: Group) -> RawSQL:
+    """True when the listing has one of the group's alternatives in that column. Asked of the
+    full-text index in both engines: an FTS5 column filter, or a tsquery restricted to the
+    column's weight (PostgreSQL's vector labels name A, needs B and the rest C)."""
+    if vendor == "postgresql":
+        alternatives = " | ".join(
+            "(" + " & ".join(f"{t}:{weight}" for t in alt) + ")"
+            for alt in sorted(group.alternatives)
+        )
+        return RawSQL(
+            "directory_searchentry.id IN (SELECT id FROM directory_searchentry"
+            " WHERE search_vector @@ to_tsquery('simple', %s))",
+            (alternatives,),
+            output_field=BooleanField(),
+        )
+    return RawSQL(
+        "directory_searchentry.id IN (SELECT rowid FROM directory_search_fts"
+        " WHERE directory_search_fts MATCH %s)",
+        (f"{column} : {_fts5([group])}",),
+        output_field=BooleanField(),
+    )
+
+
+def _score(vendor: str, groups: list[Group]):
+    parts = [
+        Case(When(_in_column(vendor, column, label, group), then=Value(weight)), default=Value(0))
+        for group in groups
+        for column, label, weight in COLUMNS
+    ]
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return ExpressionWrapper(total, output_field=IntegerField())
+
+
+# --- typo correction ----------------------------------------------------------------------------
+
+
+def _corrected(groups: list[Group]) -> tuple[list[Group], dict[str, str]] | None:
+    """Replace unknown single words by the nearest word in the index, if one is close."""
+    replaced: dict[str, str] = {}
+    result: list[Group] = []
+    plain = [g for g in groups if g.is_plain_word and len(g.literal[0]) >= 3]
+    known = set(
+        SearchWord.objects.filter(stem__in=[g.literal[0] for g in plain]).values_list(
+            "stem", flat=True
+        )
+    )
+    for group in groups:
+        stem = group.literal[0] if group in plain else ""
+        if not stem or stem in known:
+            result.append(group)
+            continue
+        best = _nearest(stem)
+        if best is None:
+            result.append(group)
+            continue
+        replaced[group.words] = best.word
+        literal = (best.stem,)
+        result.append(Group(words=best.word, alternatives=frozenset({literal}), literal=literal))
+    return (result, replaced) if replaced else None
+
+
+def _nearest(stem: str) -> SearchWord | None:
+    limit = 2 if len(stem) >= 5 else 1
+    candidates = SearchWord.objects.annotate(n=Length("stem")).filter(
+        stem__startswith=stem[0], n__range=(len(stem) - limit, len(stem) + limit)
+    )
+    best: tuple[int, int, str] | None = None
+    chosen = None
+    for word in candidates.only("stem", "word", "listings"):
+        distance = text.damerau_levenshtein(stem, word.stem, limit=limit + 1)
+        if distance > limit:
+            continue
+        rank = (distance, -word.listings, word.stem)
+        if best is None or rank < best:
+            best, chosen = rank, word
+    return chosen
+
+
+# --- facets and help ----------------------------------------------------------------------------
+
+
+def _facets(entries: QuerySet[SearchEntry], query: SearchQuery) -> dict[str, dict[str, int]]:
+    ids = entries.values("pk")
+    facets: dict[str, dict[str, int]] = {}
+    term_counts = (
+        SearchTerm.objects.filter(entry_id__in=ids)
+        .values("term__taxonomy__code", "term__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in term_counts:
+        facets.setdefault(row["term__taxonomy__code"], {})[row["term__code"]] = row["n"]
+    facets["ward"] = dict(
+        SearchPlace.objects.filter(entry_id__in=ids)
+        .values_list("ward__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    facets["neighbourhood"] = dict(
+        SearchPlace.objects.filter(entry_id__in=ids, neighbourhood__isnull=False)
+        .values_list("neighbourhood__slug")
+        .annotate(n=Count("entry_id", distinct=True))
+        .order_by()
+    )
+    facets["kind"] = dict(entries.order_by().values_list("kind").annotate(n=Count("pk")))
+    flags = {
+        "free": Q(is_free=True),
+        **{f"day:{d}": Q(**{f"on_{d}": True}) for d in DAYS},
+        **{f"time:{t}": Q(**{f"in_{t}": True}) for t in TIMES},
+        **{
+            f"access:{code}": Q(access__contains=f" {code} ")
+            for code, _ in AccessibilityFeature.Feature.choices
+        },
+    }
+    counts = entries.order_by().aggregate(
+        **{name.replace(":", "__"): Count("pk", filter=cond) for name, cond in flags.items()}
+    )
+    for name in flags:
+        group, _, key = name.rpartition(":")
+        facets.setdefault(group or "free", {})[key if group else "yes"] = counts[
+            name.replace(":", "__")
+        ]
+    return facets
+
+
+def _count(query: SearchQuery, groups: list[Group]) -> int:
+    return _matching(_filtered(query), groups).count()
+
+
+FILTER_LABELS = {
+    "needs": "the need or category",
+    "age": "the age",
+    "free": "free only",
+    "days": "the days",
+    "times": "the time of day",
+    "wards": "the ward",
+    "neighbourhoods": "the neighbourhood",
+    "access": "the accessibility needs",
+    "kinds": "the kind of listing",
+    "this_week": "happening this week",
+    "within_m": "the distance",
+}
+
+
+def _help(query: SearchQuery, groups: list[Group]) -> dict[str, list]:
+    defaults = SearchQuery()
+    help_: dict[str, list] = {"remove_filter": [], "nearby_wards": [], "related_needs": []}
+    for name, label in FILTER_LABELS.items():
+        if getattr(query, name) != getattr(defaults, name):
+            count = _count(dataclasses.replace(query, **{name: getattr(defaults, name)}), groups)
+            if count:
+                help_["remove_filter"].append({"filter": name, "label": label, "count": count})
+    if len(groups) > 1:
+        any_words = sum(1 for _ in groups)
+        some = SearchEntry.objects.none()
+        for group in groups:
+            some = some | _matching(_filtered(query), [group])
+        count = some.count()
+        if count:
+            help_["some_words"] = [{"words": any_words, "count": count}]
+    if query.wards:
+        help_["nearby_wards"] = _nearby_wards(query, groups)
+    help_["related_needs"] = _related_needs(query, groups)
+    return help_
+
+
+def _nearby_wards(query: SearchQuery, groups: list[Group]) -> list[dict]:
+    wards = list(Ward.objects.only("code", "name", "min_lat", "max_lat", "min_lon", "max_lon"))
+    chosen = [w for w in wards if w.code in query.wards]
+
+    def centre(w: Ward) -> tuple[float, float]:
+        return ((w.min_lat + w.max_lat) / 2, (w.min_lon + w.max_lon) / 2)
+
+    def gap(w: Ward) -> float:
+        lat, lon = centre(w)
+        return min(
+            (lat - c[0]) ** 2 + ((lon - c[1]) * math.cos(math.radians(lat))) ** 2
+            for c in map(centre, chosen)
+        )
+
+    found = []
+    for ward in sorted((w for w in wards if w.code not in query.wards), key=gap)[:4]:
+        count = _count(dataclasses.replace(query, wards=(ward.code,), neighbourhoods=()), groups)
+        if count:
+            found.append({"code": ward.code, "name": ward.name, "count": count})
+    return found[:3]
+
+
+def _related_needs(query: SearchQuery, groups: list[Group]) -> list[dict]:
+    """Needs the words or chosen needs point to, their parent and their sister needs, with how
+    many listings each has under the other filters."""
+    codes = {code for group in groups for code in group.term_codes}
+    chosen = TaxonomyTerm.objects.filter(
+        Q(code__in=codes)
+        | Q(code__in=query.needs)
+        | Q(pk__in=[u for u in map(_as_uuid, query.needs) if u])
+    )
+    related = TaxonomyTerm.objects.filter(
+        Q(pk__in=chosen.values("parent_id"))
+        | Q(parent_id__in=chosen.values("parent_id"))
+        | Q(parent_id__in=chosen.values("pk"))
+        | Q(pk__in=chosen.values("pk"))
+    ).exclude(code__in=query.needs)
+    base = _filtered(dataclasses.replace(query, needs=()))
+    counts = (
+        SearchTerm.objects.filter(entry_id__in=base.values("pk"), term__in=related)
+        .values("term__code", "term__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "term__name")[:5]
+    )
+    return [{"code": r["term__code"], "name": r["term__name"], "count": r["n"]} for r in counts]
+
+
+# --- the search ---------------------------------------------------------------------------------
+
+
+def search(query: SearchQuery) -> SearchResult:
+    query = _checked(query)
+    groups = current().parse(query.text)
+    base = _filtered(query)
+    entries = _matching(base, groups)
+    total = entries.count()
+    corrected_text = ""
+    if total == 0 and groups:
+        fixed = _corrected(groups)
+        if fixed is not None:
+            groups, replaced = fixed
+            entries = _matching(base, groups)
+            total = entries.count()
+            corrected_text = " ".join(replaced.get(w, w) for w in text.words(query.text))
+    result = SearchResult(query=query, total=total, hits=[], corrected_text=corrected_text)
+    if total:
+        result.hits = _hits(entries, groups, query)
+        if query.facets:
+            result.facets = _facets(entries, query)
+    else:
+        result.help = _help(query, groups)
+    return result
+
+
+def matching_service_ids(words: str) -> QuerySet:
+    """The ids of public listings matching these words (no filters, no correction), as a
+    subquery for other querysets (the ORUK API's `search`)."""
+    return _matching(SearchEntry.objects.all(), current().parse(words)).values("service_id")
+
+
+def _hits(
+    entries: QuerySet[SearchEntry], groups: list[Group], query: SearchQuery
+) -> list[SearchHit]:
+    annotations: dict = {}
+    if groups:
+        annotations["score"] = _score(connections[entries.db].vendor, groups)
+    else:
+        annotations["score"] = Value(0, output_field=IntegerField())
+    if query.point is not None:
+        annotations["distance2"] = _distance_squared(query.point)
+    if query.sort == "soonest":
+        annotations["next_date"] = Subquery(
+            SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__gte=query.today)
+            .order_by("date")
+            .values("date")[:1]
+        )
+    order = {
+        "relevance": [F("score").desc(), "sort_name", "pk"],
+        "distance": [F("distance2").asc(nulls_last=True), "sort_name", "pk"],
+        "soonest": [F("next_date").asc(nulls_last=True), "sort_name", "pk"],
+        "name": ["sort_name", "pk"],
+    }[query.sort]
+    start = (query.page - 1) * query.per_page
+    rows = list(
+        entries.annotate(**annotations)
+        .order_by(*order)
+        .values("service_id", "score", *(k for k in annotations if k != "score"))[
+            start : start + query.per_page
+        ]
+    )
+    names = dict(
+        Service.objects.filter(pk__in=[r["service_id"] for r in rows]).values_list("pk", "name")
+    )
+    return [
+        SearchHit(
+            service_id=row["service_id"],
+            name=names.get(row["service_id"], ""),
+            score=row["score"],
+            distance_m=math.sqrt(row["distance2"]) if row.get("distance2") is not None else None,
+            next_date=row.get("next_date"),
+        )
+        for row in rows
+    ]

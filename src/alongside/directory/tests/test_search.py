@@ -1,0 +1,246 @@
+"""The search service. The whole suite runs on SQLite and on PostgreSQL (`make test`), so
+every expectation here is also a parity check: both engines must give these exact results in
+this exact order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from alongside.directory import services as directory_services
+from alongside.directory.models import (
+    AccessibilityFeature,
+    SearchEntry,
+    SearchOccurrence,
+    Service,
+    TaxonomyTerm,
+)
+from alongside.directory.search import text
+from alongside.directory.search.engine import SearchError, SearchQuery, search
+from alongside.directory.search.thesaurus import current
+from alongside.directory.taxonomies import taxonomies_load
+
+from .conftest import TODAY
+
+
+def names(result) -> list[str]:
+    return [hit.name for hit in result.hits]
+
+
+def run(**kwargs) -> list[str]:
+    return names(search(SearchQuery(today=TODAY, per_page=50, **kwargs)))
+
+
+def test_only_public_listings_are_indexed(little):
+    assert SearchEntry.objects.count() == 5
+    assert "Secret Walking Group" not in run(text="walking")
+
+
+def test_stemming_finds_other_forms_of_a_word(little):
+    # "walks" and "walking" both stem to "walk"; the name match ranks above the description.
+    assert run(text="walks") == ["Acomb Health Walk", "Evening Choir"]
+
+
+def test_lonely_finds_befriending_and_lunch_clubs_through_the_needs_map(little):
+    # Neither listing says "lonely": the befriending service is found through the word map
+    # (lonely -> befriending) and both through their "Loneliness and isolation" need.
+    assert run(text="lonely") == ["Friday Lunch Club", "Telephone Befriending"]
+
+
+def test_money_worries_is_one_phrase_that_finds_debt_advice(little):
+    assert run(text="money worries") == ["Debt and Benefits Advice"]
+
+
+def test_every_word_must_match(little):
+    assert run(text="lunch walk") == []
+    assert run(text="lunch older") == ["Friday Lunch Club"]
+
+
+def test_relevance_is_name_then_needs_then_description_with_name_as_tie_break(little):
+    result = search(SearchQuery(text="walk", today=TODAY))
+    scores = [(hit.name, hit.score) for hit in result.hits]
+    # Health Walk: name (4) + its walking-group type's name (2) + description (1).
+    assert scores == [("Acomb Health Walk", 7), ("Evening Choir", 1)]
+
+
+def test_a_misspelt_word_is_corrected(little):
+    result = search(SearchQuery(text="befreinding", today=TODAY))
+    assert result.corrected_text == "befriending"
+    assert names(result) == ["Telephone Befriending"]
+
+
+def test_a_correct_word_is_not_corrected(little):
+    result = search(SearchQuery(text="choir", today=TODAY))
+    assert result.corrected_text == ""
+    assert names(result) == ["Evening Choir"]
+
+
+def test_filters(little, york):
+    assert run(free=True) == [
+        "Acomb Health Walk",
+        "Debt and Benefits Advice",
+        "Telephone Befriending",
+    ]
+    assert run(days=("tue",)) == ["Acomb Health Walk", "Evening Choir"]
+    assert run(days=("mon", "fri")) == ["Debt and Benefits Advice", "Friday Lunch Club"]
+    assert run(times=("evening",)) == ["Evening Choir"]
+    assert run(times=("afternoon",)) == ["Friday Lunch Club"]
+    assert run(age=14) == []
+    assert run(access=("hearing_loop",)) == ["Acomb Health Walk", "Friday Lunch Club"]
+    assert run(access=("step_free", "hearing_loop")) == ["Acomb Health Walk", "Friday Lunch Club"]
+    assert run(needs=("food",)) == ["Friday Lunch Club"]
+    assert run(needs=("food", "money-and-debt")) == [
+        "Debt and Benefits Advice",
+        "Friday Lunch Club",
+    ]
+    # Needs and service types are different taxonomies: both must match.
+    assert run(needs=("loneliness-and-isolation", "lunch-club")) == ["Friday Lunch Club"]
+
+
+def test_age_filter_respects_each_listings_range(little):
+    # The factory's listings are for 18 and over, except the choir (16+).
+    assert run(age=16) == ["Evening Choir"]
+    assert "Evening Choir" in run(age=40)
+
+
+def test_ward_filter_includes_listings_serving_the_whole_area(little, york):
+    acomb = york["Acomb"].code
+    # The befriending service covers all of York by phone, so it appears in every ward.
+    assert run(wards=(acomb,)) == [
+        "Acomb Health Walk",
+        "Friday Lunch Club",
+        "Telephone Befriending",
+    ]
+    neighbourhood = york["Acomb"].neighbourhood
+    if neighbourhood is not None:
+        assert set(run(neighbourhoods=(neighbourhood.slug,))) >= {"Acomb Health Walk"}
+
+
+def test_distance_filter_and_sort(little):
+    acomb = little["walk"].at_locations.get().location
+    result = search(
+        SearchQuery(
+            point=(acomb.latitude, acomb.longitude), sort="distance", within_m=500, today=TODAY
+        )
+    )
+    assert names(result) == ["Acomb Health Walk", "Friday Lunch Club"]
+    assert result.hits[0].distance_m == pytest.approx(0, abs=1)
+    everything = search(
+        SearchQuery(point=(acomb.latitude, acomb.longitude), sort="distance", today=TODAY)
+    )
+    distances = [hit.distance_m for hit in everything.hits]
+    assert distances == sorted(distances)
+    assert distances[-1] > 2000  # Guildhall is a few kilometres from Acomb
+
+
+def test_happening_this_week_and_soonest(little):
+    # From Tuesday 1 December: Tuesday's walk and choir, Friday's lunch, Monday's advice.
+    result = search(SearchQuery(this_week=True, sort="soonest", today=TODAY))
+    assert [(h.name, h.next_date) for h in result.hits] == [
+        ("Acomb Health Walk", dt.date(2026, 12, 1)),
+        ("Evening Choir", dt.date(2026, 12, 1)),
+        ("Friday Lunch Club", dt.date(2026, 12, 4)),
+        ("Debt and Benefits Advice", dt.date(2026, 12, 7)),
+    ]
+
+
+def test_facets_count_the_results(little, york):
+    result = search(SearchQuery(text="walk", facets=True, today=TODAY))
+    assert result.facets["free"] == {"yes": 1}
+    assert result.facets["day"]["tue"] == 2
+    assert result.facets["time"] == {"morning": 1, "afternoon": 0, "evening": 1}
+    assert result.facets["needs"] == {"physical-activity": 1, "arts-and-culture": 1}
+    assert result.facets["ward"] == {york["Acomb"].code: 1, york["Guildhall"].code: 1}
+    assert result.facets["access"]["step_free"] == 2
+    assert result.facets["access"]["hearing_loop"] == 1
+
+
+def test_paging_is_stable(little):
+    first = run(free=True)
+    paged = [
+        names(search(SearchQuery(free=True, page=page, per_page=2, today=TODAY)))
+        for page in (1, 2, 3)
+    ]
+    assert paged == [first[:2], first[2:], []]
+    assert search(SearchQuery(free=True, per_page=2, today=TODAY)).total == 3
+
+
+def test_no_results_suggests_what_to_change(little, york):
+    result = search(SearchQuery(text="choir", wards=(york["Acomb"].code,), today=TODAY))
+    assert result.total == 0
+    assert result.help["remove_filter"] == [{"filter": "wards", "label": "the ward", "count": 1}]
+    assert all(item["count"] > 0 for item in result.help["nearby_wards"])
+    # Two filters that each rule it out: dropping either alone still finds nothing.
+    both = search(SearchQuery(text="choir", free=True, wards=(york["Acomb"].code,), today=TODAY))
+    assert both.total == 0
+    assert both.help["remove_filter"] == []
+
+
+def test_no_results_suggests_related_needs(little):
+    result = search(SearchQuery(text="lonely", days=("sun",), today=TODAY))
+    assert result.total == 0
+    assert {"filter": "days", "label": "the days", "count": 2} in result.help["remove_filter"]
+
+
+def test_bad_queries_are_refused_with_a_reason(little):
+    for query, message in [
+        (SearchQuery(days=("someday",)), "Unknown day"),
+        (SearchQuery(needs=("no-such-need",)), "Unknown need"),
+        (SearchQuery(wards=("E99999999",)), "Unknown ward"),
+        (SearchQuery(within_m=100), "needs a place"),
+        (SearchQuery(sort="distance"), "needs a place"),
+        (SearchQuery(page=0), "Page must be"),
+        (SearchQuery(per_page=1000), "between 1 and"),
+        (SearchQuery(access=("jetpack",)), "Unknown accessibility"),
+        (SearchQuery(text="x" * 201), "characters or fewer"),
+    ]:
+        with pytest.raises(SearchError, match=message):
+            search(query)
+
+
+def test_a_change_through_the_services_reaches_the_index(little):
+    walk = little["walk"]
+    walk.name = "Acomb Nordic Walking"
+    walk.save()
+    directory_services.services_changed(service_ids=[walk.pk])
+    assert run(text="nordic") == ["Acomb Nordic Walking"]
+    walk.state = Service.State.ARCHIVED
+    walk.save()
+    directory_services.services_changed(service_ids=[walk.pk])
+    assert run(text="nordic") == []
+    assert not SearchOccurrence.objects.filter(entry__service=walk).exists()
+
+
+def test_a_place_change_reaches_every_listing_there(little):
+    AccessibilityFeature.objects.create(
+        location=little["choir"].at_locations.get().location, feature="hearing_loop"
+    )
+    directory_services.locations_changed(
+        location_ids=[little["choir"].at_locations.get().location_id]
+    )
+    assert "Evening Choir" in run(access=("hearing_loop",))
+
+
+def test_staff_synonyms_change_the_thesaurus_at_once(little):
+    assert run(text="natter") == []
+    term = TaxonomyTerm.objects.get(taxonomy__code="needs", code="loneliness-and-isolation")
+    term.synonyms += "\nnatter"
+    term.save()
+    assert set(run(text="natter")) == {"Telephone Befriending", "Friday Lunch Club"}
+
+
+def test_text_helpers():
+    assert text.words("Café O'Neill's — 2 groups!") == ["cafe", "oneills", "2", "groups"]
+    assert text.document("Walking walks", "the walk") == " walk "
+    assert text.term_token("loneliness-and-isolation") == "xtlonelinessandisolation"
+    assert text.damerau_levenshtein("befreind", "befriend") == 1
+    assert text.damerau_levenshtein("choir", "chair") == 1
+    assert text.damerau_levenshtein("walk", "dementia", limit=3) == 3
+
+
+def test_thesaurus_matches_the_longest_phrase(db):
+    taxonomies_load()
+    groups = current().parse("on my own and money worries")
+    assert [g.words for g in groups] == ["on my own", "money worries"]
+    assert "money-and-debt" in groups[1].term_codes
