@@ -25,6 +25,9 @@ from alongside.core.models import Neighbourhood
 # Pages anyone may open (the sign-in flow itself) and POST-only actions.
 OPEN_PAGES = {"accounts:sign-in", "accounts:otp-verify", "accounts:otp-setup", "accounts:sign-out"}
 POST_ONLY: set[str] = set()
+STAFF_NAMESPACES = {"accounts", "people", "directory"}
+# Pages that need a role as well as permissions (the view checks it): the role to use.
+ROLE_FOR_PAGE_PREFIX = {"directory:partner-": "Partner"}
 
 
 def _staff_patterns() -> list[tuple[str, URLPattern]]:
@@ -35,7 +38,7 @@ def _staff_patterns() -> list[tuple[str, URLPattern]]:
             if isinstance(p, URLResolver):
                 ns = p.namespace or namespace
                 walk(p.url_patterns, ns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern) and namespace in {"accounts", "people"}:
+            elif isinstance(p, URLPattern) and namespace in STAFF_NAMESPACES:
                 found.append((f"{namespace}:{p.name}", p))
 
     walk(get_resolver().url_patterns, None, "")
@@ -86,7 +89,35 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"pk": p.pk, "consent_pk": c.pk}
 
+    def listing(state: str = "published") -> dict[str, Any]:
+        from alongside.directory.models import Provider, Service
+
+        provider = Provider.objects.create(
+            name="Matrix group", description="A group.", account_organisation=team.organisation
+        )
+        service = Service.objects.create(
+            provider=provider, name="Matrix listing", description="We meet.", state=state
+        )
+        return {"pk": service.pk}
+
+    def suggestion() -> dict[str, Any]:
+        from alongside.directory.models import Service, Suggestion
+
+        service = Service.objects.get(pk=listing()["pk"])
+        s = Suggestion.objects.create(
+            kind="change", source="resident", service=service, message="Wrong day"
+        )
+        return {"pk": s.pk}
+
     return {
+        "directory:listing-preview": lambda: listing("draft"),
+        "directory:listing-submit": lambda: listing("draft"),
+        "directory:listing-publish": lambda: listing("draft"),
+        "directory:listing-restore": lambda: listing("archived"),
+        "directory:suggestion-detail": suggestion,
+        "directory:suggestion-accept": suggestion,
+        "directory:suggestion-reject": suggestion,
+        "directory:*": listing,
         "accounts:user-detail": lambda: {"pk": UserFactory().pk},
         "accounts:user-edit": lambda: {"pk": UserFactory().pk},
         "accounts:team-detail": lambda: {"pk": TeamFactory().pk},
@@ -149,6 +180,9 @@ def test_role_matrix(client, name, pattern):
         client.logout()
 
     right_role = _role_with(perms) if perms else None
+    for prefix, role in ROLE_FOR_PAGE_PREFIX.items():
+        if name.startswith(prefix):
+            right_role = Group.objects.get(name=role)
     assert right_role is not None or not perms, f"No role may open {name} ({perms})"
     right = _user_in(right_role, team)
     client.force_login(right, backend="django.contrib.auth.backends.ModelBackend")

@@ -207,3 +207,10 @@ ORUK_PROFILE_URL = env(
     "ORUK_PROFILE_URL",
     default="https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md",
 )
+
+# A published directory listing not checked for this many months becomes "review due".
+DIRECTORY_REVIEW_MONTHS = env.int("DIRECTORY_REVIEW_MONTHS", default=12)
+
+# How many days of listing dates the search index keeps, from the day it is built (for
+# "happening this week" and "soonest"); rebuild the index daily (directory_search_index).
+DIRECTORY_SEARCH_WINDOW_DAYS = env.int("DIRECTORY_SEARCH_WINDOW_DAYS", default=56)
