@@ -47,6 +47,20 @@ def _machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}"
 
 
+def ensure_database() -> None:
+    """Create the PostgreSQL database DATABASE_URL names when it is missing (as with the
+    empty cluster scripts/with-postgres.sh starts). SQLite makes its file by itself."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    name = connection.settings_dict["NAME"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
+
+
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="alongside-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alongside.config.settings.test")
@@ -58,6 +72,7 @@ def main() -> None:
     from django.core.management import call_command
 
     settings.ALLOWED_HOSTS = ["*"]
+    ensure_database()
     call_command("migrate", verbosity=0)
     call_command("load_york_places", verbosity=0)
 

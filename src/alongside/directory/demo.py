@@ -57,7 +57,7 @@ from .models import (
     ServiceArea,
     ServiceAtLocation,
 )
-from .search import index
+from .search import index as search_index
 from .taxonomies import AUDIENCE, NEEDS, SERVICE_TYPES, taxonomies_load, terms_by_code
 
 SEED = 20181212
@@ -2718,5 +2718,5 @@ def demo_directory_load(*, today: dt.date | None = None) -> DemoDirectoryResult:
     through.objects.bulk_create(links, batch_size=1000)
     result.add("term links", len(links))
     if new_services:
-        index.index_services(service_ids=new_services, today=today)
+        search_index.index_services(service_ids=new_services, today=today)
     return result

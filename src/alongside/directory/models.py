@@ -236,6 +236,8 @@ class Service(BaseModel):
         indexes = [
             models.Index(fields=["state", "status"]),
             models.Index(fields=["modified_at"]),
+            # The ORUK API lists services by name, then id.
+            models.Index(fields=["name", "id"], name="service_name_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -488,6 +490,11 @@ class SearchEntry(models.Model):
     in_evening = models.BooleanField(default=False)
     # Accessibility feature codes of its places, each surrounded by spaces.
     access = models.CharField(max_length=400, default=" ")
+    # For everyone in the area (a service area with no ward or neighbourhood): it matches
+    # every ward and neighbourhood without a SearchPlace row for each.
+    everywhere = models.BooleanField(default=False)
+    # Its first date on or after the day it was indexed (within the window of dates kept).
+    next_date = models.DateField(null=True)
     # Where it is (its first physical place), for distance.
     latitude = models.FloatField(null=True)
     longitude = models.FloatField(null=True)
@@ -497,6 +504,7 @@ class SearchEntry(models.Model):
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="search_entry_point"),
             models.Index(fields=["sort_name"], name="search_entry_sort"),
+            models.Index(fields=["next_date"], name="search_entry_next"),
         ]
 
     def __str__(self) -> str:
@@ -523,6 +531,9 @@ class SearchPlace(models.Model):
             models.UniqueConstraint(fields=["entry", "ward"], name="search_place_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.entry_id} in {self.ward_id}"
+
 
 class SearchTerm(models.Model):
     """A taxonomy term a listing has, with every ancestor, so a need finds its sub-needs."""
@@ -535,6 +546,9 @@ class SearchTerm(models.Model):
         indexes = [models.Index(fields=["term", "entry"], name="search_term_term")]
         constraints = [models.UniqueConstraint(fields=["entry", "term"], name="search_term_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.entry_id} has {self.term_id}"
+
 
 class SearchOccurrence(models.Model):
     """A date a listing runs on, within the rolling window the index keeps."""
@@ -546,6 +560,9 @@ class SearchOccurrence(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["date", "entry"], name="search_occurrence_date")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} on {self.date}"
 
 
 class SearchWord(models.Model):

@@ -238,6 +238,40 @@ def _rule(schedule: ScheduleLike) -> rrule.rrule:
     return rrule.rrule(_FREQS[freq], **kwargs)
 
 
+def _simple_dates(schedule: ScheduleLike, low: dt.date, high: dt.date) -> list[dt.date] | None:
+    """The dates of a plain daily or weekly rule (no COUNT, no day of the month, no "first
+    Monday"), by date arithmetic; None for any other rule, which dateutil expands. Gives
+    exactly dateutil's dates (weeks start on Monday; `dtstart` counts only if it matches)
+    at a fraction of the cost, which matters when the search index expands every listing."""
+    freq = (schedule.freq or "").upper()
+    if schedule.count or schedule.bymonthday or freq not in ("DAILY", "WEEKLY"):
+        return None
+    byday = parse_byday(schedule.byday)
+    if any(ordinal for ordinal, _ in byday):
+        return None
+    interval = max(1, schedule.interval or 1)
+    first = max(low, schedule.dtstart)
+    if freq == "DAILY":
+        if byday:
+            return None
+        offset = (first - schedule.dtstart).days % interval
+        if offset:
+            first += dt.timedelta(days=interval - offset)
+        return [first + dt.timedelta(days=n) for n in range(0, (high - first).days + 1, interval)]
+    weekdays = {day for _, day in byday} or {schedule.dtstart.weekday()}
+    week_zero = schedule.dtstart - dt.timedelta(days=schedule.dtstart.weekday())
+    dates = []
+    day = first
+    while day <= high:
+        if day.weekday() in weekdays and ((day - week_zero).days // 7) % interval == 0:
+            dates.append(day)
+        day += _ONE_DAY
+    return dates
+
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
 def occurrences(schedule: ScheduleLike, *, start: dt.date, end: dt.date) -> list[Occurrence]:
     """The dates from `start` to `end` (both included) on which the schedule runs, in order.
 
@@ -257,8 +291,12 @@ def occurrences(schedule: ScheduleLike, *, start: dt.date, end: dt.date) -> list
     else:
         if schedule.dtstart > high:
             return []
-        rule = _rule(schedule)
-        dates = [when.date() for when in rule.between(_midnight(low), _midnight(high), inc=True)]
+        dates = _simple_dates(schedule, low, high)
+        if dates is None:
+            rule = _rule(schedule)
+            dates = [
+                when.date() for when in rule.between(_midnight(low), _midnight(high), inc=True)
+            ]
 
     excluded = parse_exdates(schedule.exdates)
     return [

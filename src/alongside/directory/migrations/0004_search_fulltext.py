@@ -2,15 +2,21 @@
 generated tsvector column with a GIN index on PostgreSQL, its name, needs and other words
 labelled A, B and C so relevance can ask which column a word is in. Both index the same pre-stemmed
 words without further processing (`unicode61` / the `simple` configuration), so matching is
-identical on the two engines (docs/adr/0007-search.md)."""
+identical on the two engines (docs/adr/0007-search.md). FTS5 keeps which column each word is
+in but not its positions (`detail=column`): search never asks for phrases, and the index is
+smaller and faster to read."""
 
 from django.db import migrations
 
 
-SQLITE_FORWARD = [
+SQLITE_FTS_TABLE = [
     """CREATE VIRTUAL TABLE directory_search_fts USING fts5(
         name_doc, terms_doc, body_doc, content='directory_searchentry', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2')""",
+        tokenize='unicode61 remove_diacritics 2', detail=column)""",
+]
+# SQLite drops a table's triggers when Django rebuilds the table (as it does to add or alter
+# a column), so any later migration that changes SearchEntry must run these again.
+SQLITE_TRIGGERS = [
     """CREATE TRIGGER directory_search_ai AFTER INSERT ON directory_searchentry BEGIN
         INSERT INTO directory_search_fts(rowid, name_doc, terms_doc, body_doc)
         VALUES (new.id, new.name_doc, new.terms_doc, new.body_doc);
@@ -26,6 +32,7 @@ SQLITE_FORWARD = [
         VALUES (new.id, new.name_doc, new.terms_doc, new.body_doc);
     END""",
 ]
+SQLITE_FORWARD = SQLITE_FTS_TABLE + SQLITE_TRIGGERS
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS directory_search_au",
     "DROP TRIGGER IF EXISTS directory_search_ad",

@@ -21,12 +21,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
-from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
+    DateField,
+    Expression,
     ExpressionWrapper,
     F,
     FloatField,
@@ -37,8 +37,8 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -157,27 +157,35 @@ def _checked(query: SearchQuery) -> SearchQuery:
     return query
 
 
-def _resolve_terms(values: tuple[str, ...]) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """{taxonomy id: [term ids]} for codes or ids; unknown values are refused."""
+def _resolve_terms(values: tuple[str, ...]) -> list[list[uuid.UUID]]:
+    """Groups of term ids for codes or ids: a listing must have a term from every group.
+    Terms of the same taxonomy are alternatives (one group). A code used by several
+    taxonomies ("carers" is a need and an audience) is one group of all of them, so it
+    means any of those terms rather than all. Unknown values are refused."""
     if not values:
-        return {}
+        return []
     ids, codes = [], []
     for value in values:
-        try:
-            ids.append(uuid.UUID(value))
-        except ValueError:
+        parsed = _as_uuid(value)
+        if parsed is None:
             codes.append(value)
+        else:
+            ids.append(parsed)
     found = TaxonomyTerm.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).values_list(
         "pk", "code", "taxonomy_id"
     )
-    by_taxonomy: dict[uuid.UUID, list[uuid.UUID]] = {}
-    known: set[str] = set()
+    matches: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
     for pk, code, taxonomy_id in found:
-        by_taxonomy.setdefault(taxonomy_id, []).append(pk)
-        known.update({str(pk), code})
-    if missing := [v for v in values if v not in known and str(_as_uuid(v)) not in known]:
-        raise SearchError(f"Unknown need or category {missing[0]!r}.")
-    return by_taxonomy
+        for key in (str(pk), code):
+            matches.setdefault(key, []).append((pk, taxonomy_id))
+    groups: dict[frozenset[uuid.UUID], set[uuid.UUID]] = {}
+    for value in values:
+        key = str(_as_uuid(value)) if _as_uuid(value) else value
+        if key not in matches:
+            raise SearchError(f"Unknown need or category {value!r}.")
+        taxonomies = frozenset(taxonomy_id for _, taxonomy_id in matches[key])
+        groups.setdefault(taxonomies, set()).update(pk for pk, _ in matches[key])
+    return [sorted(group, key=str) for group in groups.values()]
 
 
 def _as_uuid(value: str) -> uuid.UUID | None:
@@ -193,20 +201,17 @@ def _as_uuid(value: str) -> uuid.UUID | None:
 def _filtered(query: SearchQuery) -> QuerySet[SearchEntry]:
     """Every filter except the words."""
     entries = SearchEntry.objects.all()
-    for term_ids in _resolve_terms(query.needs).values():
+    for term_ids in _resolve_terms(query.needs):
         entries = entries.filter(
-            Exists(SearchTerm.objects.filter(entry=OuterRef("pk"), term_id__in=term_ids))
+            pk__in=SearchTerm.objects.filter(term_id__in=term_ids).values("entry_id")
         )
     if query.wards or query.neighbourhoods:
         ward_ids = _ids(Ward, "code", query.wards, "ward")
         hood_ids = _ids(Neighbourhood, "slug", query.neighbourhoods, "neighbourhood")
-        entries = entries.filter(
-            Exists(
-                SearchPlace.objects.filter(entry=OuterRef("pk")).filter(
-                    Q(ward_id__in=ward_ids) | Q(neighbourhood_id__in=hood_ids)
-                )
-            )
-        )
+        places = SearchPlace.objects.filter(
+            Q(ward_id__in=ward_ids) | Q(neighbourhood_id__in=hood_ids)
+        ).values("entry_id")
+        entries = entries.filter(Q(everywhere=True) | Q(pk__in=places))
     if query.free:
         entries = entries.filter(is_free=True)
     if query.age is not None:
@@ -227,9 +232,18 @@ def _filtered(query: SearchQuery) -> QuerySet[SearchEntry]:
     if query.this_week:
         assert query.today is not None
         week = (query.today, query.today + dt.timedelta(days=6))
-        entries = entries.filter(
-            Exists(SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__range=week))
-        )
+        # An entry's next date answers at once unless it is older than the day asked about
+        # (the index was built before then): only those look at the table of dates.
+        if _has_stale_dates(query.today):
+            entries = entries.filter(
+                Q(next_date__range=week)
+                | Q(
+                    next_date__lt=query.today,
+                    pk__in=SearchOccurrence.objects.filter(date__range=week).values("entry_id"),
+                )
+            )
+        else:
+            entries = entries.filter(next_date__range=week)
     if query.point is not None:
         entries = entries.alias(d2=_distance_squared(query.point))
         if query.within_m is not None:
@@ -242,6 +256,12 @@ def _filtered(query: SearchQuery) -> QuerySet[SearchEntry]:
                 d2__lte=float(query.within_m) ** 2,
             )
     return entries
+
+
+def _has_stale_dates(today: dt.date) -> bool:
+    """Whether any entry's next date is before `today` (the index was built on an earlier
+    day): one look along the index of next dates."""
+    return SearchEntry.objects.filter(next_date__lt=today).exists()
 
 
 def _ids(model: type, field_name: str, values: tuple[str, ...], label: str) -> list[uuid.UUID]:
@@ -296,61 +316,61 @@ def _tsquery(groups: list[Group]) -> str:
     )
 
 
-def _pg_matches(tsquery: str) -> RawSQL:
-    return RawSQL(
-        "SELECT id FROM directory_searchentry WHERE search_vector @@ to_tsquery('simple', %s)",
-        (tsquery,),
-    )
+class TextMatch(Expression):
+    """True when the entry matches a full-text query, in whichever engine runs it:
+    `<entry>.search_vector @@ to_tsquery('simple', …)` on PostgreSQL (answered by the GIN
+    index, or by the row's own vector when scoring), and membership of the FTS5 table's
+    matches on SQLite. The entry is named by its alias in the query being compiled, so the
+    condition also works inside subqueries."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, *, fts5: str, tsquery: str) -> None:
+        super().__init__()
+        self.fts5, self.tsquery = fts5, tsquery
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        if connection.vendor == "postgresql":
+            return f"{alias}.search_vector @@ to_tsquery('simple', %s)", [self.tsquery]
+        if connection.vendor == "sqlite":
+            matches = "SELECT rowid FROM directory_search_fts WHERE directory_search_fts MATCH %s"
+            return f"{alias}.id IN ({matches})", [self.fts5]
+        raise SearchError(f"Search is not available on {connection.vendor}.")
 
 
 def _matching(entries: QuerySet[SearchEntry], groups: list[Group]) -> QuerySet[SearchEntry]:
     if not groups:
         return entries
-    vendor = connections[entries.db].vendor
-    if vendor == "postgresql":
-        return entries.filter(pk__in=_pg_matches(_tsquery(groups)))
-    if vendor == "sqlite":
-        return entries.filter(
-            pk__in=RawSQL(
-                "SELECT rowid FROM directory_search_fts WHERE directory_search_fts MATCH %s",
-                (_fts5(groups),),
-            )
-        )
-    raise SearchError(f"Search is not available on {vendor}.")
+    return entries.filter(TextMatch(fts5=_fts5(groups), tsquery=_tsquery(groups)))
 
 
 COLUMNS = (("name_doc", "A", NAME), ("terms_doc", "B", TERMS), ("body_doc", "C", BODY))
 
 
-def _in_column(vendor: str, column: str, weight: str, group: Group) -> RawSQL:
-    """True when the listing has one of the group's alternatives in that column. Asked of the
-    full-text index in both engines: an FTS5 column filter, or a tsquery restricted to the
-    column's weight (PostgreSQL's vector labels name A, needs B and the rest C)."""
-    if vendor == "postgresql":
-        alternatives = " | ".join(
-            "(" + " & ".join(f"{t}:{weight}" for t in alt) + ")"
-            for alt in sorted(group.alternatives)
-        )
-        return RawSQL(
-            "directory_searchentry.id IN (SELECT id FROM directory_searchentry"
-            " WHERE search_vector @@ to_tsquery('simple', %s))",
-            (alternatives,),
-            output_field=BooleanField(),
-        )
-    return RawSQL(
-        "directory_searchentry.id IN (SELECT rowid FROM directory_search_fts"
-        " WHERE directory_search_fts MATCH %s)",
-        (f"{column} : {_fts5([group])}",),
-        output_field=BooleanField(),
+def _in_column(column: str, weight: str, group: Group) -> TextMatch:
+    """True when the listing has one of the group's alternatives in that column: an FTS5
+    column filter, or a tsquery restricted to the column's weight label (PostgreSQL's vector
+    labels the name A, needs and types B, the rest C)."""
+    weighted = " | ".join(
+        "(" + " & ".join(f"{t}:{weight}" for t in alt) + ")" for alt in sorted(group.alternatives)
     )
+    return TextMatch(fts5=f"{column} : {_fts5([group])}", tsquery=weighted)
 
 
-def _score(vendor: str, groups: list[Group]):
-    parts = [
-        Case(When(_in_column(vendor, column, label, group), then=Value(weight)), default=Value(0))
-        for group in groups
-        for column, label, weight in COLUMNS
-    ]
+def _score(groups: list[Group]):
+    """1 for each group (every listing found has them all), plus 4 if the name has it and
+    2 if one of its needs or types does."""
+    parts = [Value(len(groups))]
+    for group in groups:
+        for column, label, weight in COLUMNS[:2]:
+            parts.append(
+                Case(
+                    When(_in_column(column, label, group), then=Value(weight)),
+                    default=Value(0),
+                )
+            )
     total = parts[0]
     for part in parts[1:]:
         total = total + part
@@ -408,26 +428,38 @@ def _nearest(stem: str) -> SearchWord | None:
 def _facets(entries: QuerySet[SearchEntry], query: SearchQuery) -> dict[str, dict[str, int]]:
     ids = entries.values("pk")
     facets: dict[str, dict[str, int]] = {}
-    term_counts = (
+    term_counts = dict(
         SearchTerm.objects.filter(entry_id__in=ids)
-        .values("term__taxonomy__code", "term__code")
+        .values_list("term_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in term_counts:
-        facets.setdefault(row["term__taxonomy__code"], {})[row["term__code"]] = row["n"]
-    facets["ward"] = dict(
-        SearchPlace.objects.filter(entry_id__in=ids)
+    for pk, taxonomy, code in TaxonomyTerm.objects.filter(pk__in=term_counts).values_list(
+        "pk", "taxonomy__code", "code"
+    ):
+        facets.setdefault(taxonomy, {})[code] = term_counts[pk]
+    # A listing for everyone in the area counts in every ward and neighbourhood.
+    local_ids = entries.filter(everywhere=False).values("pk")
+    everywhere = entries.filter(everywhere=True).count()
+    wards = dict(
+        SearchPlace.objects.filter(entry_id__in=local_ids)
         .values_list("ward__code")
         .annotate(n=Count("id"))
         .order_by()
     )
-    facets["neighbourhood"] = dict(
-        SearchPlace.objects.filter(entry_id__in=ids, neighbourhood__isnull=False)
+    hoods = dict(
+        SearchPlace.objects.filter(entry_id__in=local_ids, neighbourhood__isnull=False)
         .values_list("neighbourhood__slug")
         .annotate(n=Count("entry_id", distinct=True))
         .order_by()
     )
+    if everywhere:
+        for code in Ward.objects.values_list("code", flat=True):
+            wards[code] = wards.get(code, 0) + everywhere
+        for slug in Neighbourhood.objects.values_list("slug", flat=True):
+            hoods[slug] = hoods.get(slug, 0) + everywhere
+    facets["ward"] = wards
+    facets["neighbourhood"] = hoods
     facets["kind"] = dict(entries.order_by().values_list("kind").annotate(n=Count("pk")))
     flags = {
         "free": Q(is_free=True),
@@ -545,18 +577,17 @@ def search(query: SearchQuery) -> SearchResult:
     groups = current().parse(query.text)
     base = _filtered(query)
     entries = _matching(base, groups)
-    total = entries.count()
+    hits, total = _hits(entries, groups, query)
     corrected_text = ""
     if total == 0 and groups:
         fixed = _corrected(groups)
         if fixed is not None:
             groups, replaced = fixed
             entries = _matching(base, groups)
-            total = entries.count()
+            hits, total = _hits(entries, groups, query)
             corrected_text = " ".join(replaced.get(w, w) for w in text.words(query.text))
-    result = SearchResult(query=query, total=total, hits=[], corrected_text=corrected_text)
+    result = SearchResult(query=query, total=total, hits=hits, corrected_text=corrected_text)
     if total:
-        result.hits = _hits(entries, groups, query)
         if query.facets:
             result.facets = _facets(entries, query)
     else:
@@ -572,44 +603,61 @@ def matching_service_ids(words: str) -> QuerySet:
 
 def _hits(
     entries: QuerySet[SearchEntry], groups: list[Group], query: SearchQuery
-) -> list[SearchHit]:
+) -> tuple[list[SearchHit], int]:
+    """One page of results, and how many there are in all."""
     annotations: dict = {}
     if groups:
-        annotations["score"] = _score(connections[entries.db].vendor, groups)
-    else:
-        annotations["score"] = Value(0, output_field=IntegerField())
+        annotations["score"] = _score(groups)
     if query.point is not None:
         annotations["distance2"] = _distance_squared(query.point)
-    if query.sort == "soonest":
-        annotations["next_date"] = Subquery(
-            SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__gte=query.today)
-            .order_by("date")
-            .values("date")[:1]
+    if query.sort == "soonest" and not _has_stale_dates(query.today):
+        annotations["soonest"] = F("next_date")
+    elif query.sort == "soonest":
+        annotations["soonest"] = Case(
+            When(next_date__gte=query.today, then=F("next_date")),
+            When(next_date__isnull=True, then=Value(None, output_field=DateField())),
+            default=Subquery(
+                SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__gte=query.today)
+                .order_by("date")
+                .values("date")[:1]
+            ),
+            output_field=DateField(),
         )
     order = {
-        "relevance": [F("score").desc(), "sort_name", "pk"],
+        "relevance": [F("score").desc(), "sort_name", "pk"] if groups else ["sort_name", "pk"],
         "distance": [F("distance2").asc(nulls_last=True), "sort_name", "pk"],
-        "soonest": [F("next_date").asc(nulls_last=True), "sort_name", "pk"],
+        "soonest": [F("soonest").asc(nulls_last=True), "sort_name", "pk"],
         "name": ["sort_name", "pk"],
     }[query.sort]
     start = (query.page - 1) * query.per_page
+    # With words, the count is a window over the same matches, so the full-text work is
+    # done once. Without, a separate count is cheaper: the page can then be read in index
+    # order and stop after a page instead of sorting every match.
+    # Words, needs and places are answered from lists of matches that must be sorted anyway:
+    # there, counting them in the same query (a window) saves a second pass.
+    windowed = bool(groups or query.needs or query.wards or query.neighbourhoods)
+    if windowed:
+        annotations["total"] = Window(Count("pk"))
     rows = list(
         entries.annotate(**annotations)
         .order_by(*order)
-        .values("service_id", "score", *(k for k in annotations if k != "score"))[
-            start : start + query.per_page
-        ]
+        .values("service_id", *annotations)[start : start + query.per_page]
     )
+    if windowed:
+        total = rows[0]["total"] if rows else (entries.count() if start else 0)
+    else:
+        total = entries.count()
     names = dict(
         Service.objects.filter(pk__in=[r["service_id"] for r in rows]).values_list("pk", "name")
     )
-    return [
+    hits = [
         SearchHit(
             service_id=row["service_id"],
             name=names.get(row["service_id"], ""),
-            score=row["score"],
+            score=row.get("score", 0),
             distance_m=math.sqrt(row["distance2"]) if row.get("distance2") is not None else None,
-            next_date=row.get("next_date"),
+            next_date=row.get("soonest"),
         )
         for row in rows
     ]
+    return hits, total

@@ -12,16 +12,20 @@ import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
+from alongside.core.bulk import fetch_rows, in_list, insert_rows, insert_values
 from alongside.core.models import Ward
 from alongside.directory import schedules as schedule_rules
 from alongside.directory.models import (
+    AccessibilityFeature,
+    Address,
     Schedule,
     SearchEntry,
     SearchOccurrence,
@@ -29,6 +33,7 @@ from alongside.directory.models import (
     SearchTerm,
     SearchWord,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     TaxonomyTerm,
 )
@@ -54,6 +59,9 @@ class _Context:
     term_ancestors: dict[uuid.UUID, list[TaxonomyTerm]]
     wards: dict[uuid.UUID, Ward]
     wards_by_neighbourhood: dict[uuid.UUID, list[Ward]]
+    # What each schedule rule gives (see `_schedule_facts`).
+    schedule_facts: dict[tuple, tuple] = field(default_factory=dict)
+    terms_docs: dict[tuple, str] = field(default_factory=dict)
 
 
 def _context(today: dt.date | None) -> _Context:
@@ -81,27 +89,135 @@ def _context(today: dt.date | None) -> _Context:
     )
 
 
-def _services(ids: Sequence[uuid.UUID] | None) -> Iterable[Service]:
-    queryset = Service.objects.filter(state__in=PUBLIC_STATES).select_related("provider")
-    if ids is not None:
-        queryset = queryset.filter(pk__in=ids)
-    return queryset.prefetch_related(
-        "terms",
-        "service_areas",
-        Prefetch(
-            "schedules",
-            queryset=Schedule.objects.order_by("dtstart", "created_at", "id"),
-        ),
-        Prefetch(
-            "at_locations",
-            queryset=ServiceAtLocation.objects.select_related("location")
-            .prefetch_related("location__accessibility", "location__addresses")
-            .order_by("created_at", "id"),
-        ),
-    ).order_by("pk")
+_SCHEDULE_FIELDS = (
+    "service_id",
+    "dtstart",
+    "freq",
+    "interval",
+    "byday",
+    "bymonthday",
+    "until",
+    "count",
+    "valid_from",
+    "valid_to",
+    "opens_at",
+    "closes_at",
+    "exdates",
+    "skip_bank_holidays",
+)
 
 
-def _times(schedule: Schedule) -> set[str]:
+_RULE_FIELDS = tuple(name for name in _SCHEDULE_FIELDS if name != "service_id")
+
+
+@dataclass
+class _Listing:
+    """What the index needs of one listing, read with plain value queries (no model
+    instances: building thousands of them was most of the cost of indexing)."""
+
+    id: uuid.UUID
+    name: str
+    summary: str
+    description: str
+    kind: str
+    provider_id: uuid.UUID
+    provider_name: str
+    is_free: bool
+    minimum_age: int | None
+    maximum_age: int | None
+    modified_at: dt.datetime
+    term_ids: list[uuid.UUID] = field(default_factory=list)
+    places: list[tuple] = field(default_factory=list)  # (id, name, lat, lon, ward_id)
+    areas: list[tuple] = field(default_factory=list)  # (ward_id, neighbourhood_id, extent)
+    schedules: list[SimpleNamespace] = field(default_factory=list)
+
+
+def _in(model, name: str, values: Iterable) -> Any:
+    """`<name>__in` these values, as one query parameter however many there are."""
+    return in_list(model._meta.pk if name == "pk" else model._meta.get_field(name), values)
+
+
+def _listings(ids: Sequence[uuid.UUID]) -> list[_Listing]:
+    rows = (
+        Service.objects.filter(pk__in=_in(Service, "pk", ids), state__in=PUBLIC_STATES)
+        .order_by()  # sorted by id below
+        .values_list(
+            "id",
+            "name",
+            "summary",
+            "description",
+            "kind",
+            "provider_id",
+            "provider__name",
+            "is_free",
+            "minimum_age",
+            "maximum_age",
+            "modified_at",
+        )
+    )
+    uuids: dict = {}  # ids read more than once, converted once
+    listings = {row[0]: _Listing(*row) for row in fetch_rows(rows, uuids=uuids)}
+    if not listings:
+        return []
+    found = list(listings)
+    through = Service.terms.through
+    for service_id, term_id in fetch_rows(
+        through.objects.filter(service_id__in=_in(through, "service", found)).values_list(
+            "service_id", "taxonomyterm_id"
+        ),
+        uuids=uuids,
+    ):
+        listings[service_id].term_ids.append(term_id)
+    for service_id, *place in fetch_rows(
+        ServiceAtLocation.objects.filter(service_id__in=_in(ServiceAtLocation, "service", found))
+        .order_by("created_at", "id")
+        .values_list(
+            "service_id",
+            "location_id",
+            "location__name",
+            "location__latitude",
+            "location__longitude",
+            "location__ward_id",
+        ),
+        uuids=uuids,
+    ):
+        listings[service_id].places.append(tuple(place))
+    for service_id, *area in ServiceArea.objects.filter(
+        service_id__in=_in(ServiceArea, "service", found)
+    ).values_list("service_id", "ward_id", "neighbourhood_id", "extent"):
+        listings[service_id].areas.append(tuple(area))
+    for row in fetch_rows(
+        Schedule.objects.filter(service_id__in=_in(Schedule, "service", found))
+        .order_by("dtstart", "created_at", "id")
+        .values_list(*_SCHEDULE_FIELDS),
+        uuids=uuids,
+    ):
+        schedule = SimpleNamespace(**dict(zip(_SCHEDULE_FIELDS, row, strict=True)))
+        schedule.rule_key = _rule_key(row[1:])
+        listings[row[0]].schedules.append(schedule)
+    return [listings[pk] for pk in sorted(listings)]
+
+
+def _place_details(listings: list[_Listing]) -> tuple[dict, dict]:
+    location_ids = {place[0] for listing in listings for place in listing.places}
+    access: dict[uuid.UUID, set[str]] = {}
+    for location_id, feature in fetch_rows(
+        AccessibilityFeature.objects.filter(
+            location_id__in=_in(AccessibilityFeature, "location", location_ids)
+        ).values_list("location_id", "feature")
+    ):
+        access.setdefault(location_id, set()).add(feature)
+    towns: dict[uuid.UUID, list[str]] = {}
+    for location_id, city in fetch_rows(
+        Address.objects.filter(location_id__in=_in(Address, "location", location_ids)).values_list(
+            "location_id", "city"
+        )
+    ):
+        towns.setdefault(location_id, []).append(city)
+    return access, towns
+
+
+def _times(schedule) -> set[str]:
     opens, closes = schedule.opens_at, schedule.closes_at
     if opens is None:
         return set()
@@ -116,7 +232,7 @@ def _times(schedule: Schedule) -> set[str]:
     return found
 
 
-def _days(schedule: Schedule) -> set[int]:
+def _days(schedule) -> set[int]:
     if not schedule.freq:
         return {schedule.dtstart.weekday()}
     if schedule.freq == Schedule.Freq.DAILY:
@@ -127,123 +243,179 @@ def _days(schedule: Schedule) -> set[int]:
     return days
 
 
-def _entry_rows(
-    service: Service, ctx: _Context
-) -> tuple[SearchEntry, list[SearchPlace], list[SearchTerm], list[SearchOccurrence]]:
+KIND_LABELS = dict(Service.Kind.choices)
+
+
+@dataclass
+class _Rows:
+    entries: list[dict[str, Any]] = field(default_factory=list)  # SearchEntry values
+    places: list[list] = field(default_factory=list)  # [entry index, ward, neighbourhood, located]
+    terms: list[list] = field(default_factory=list)  # [entry index, term]
+    dates: list[list] = field(default_factory=list)  # [entry index, date, starts_at]
+
+
+def _add_listing(rows: _Rows, listing: _Listing, ctx: _Context, access_by, towns_by) -> None:
+    position = len(rows.entries)
     term_objs: dict[uuid.UUID, TaxonomyTerm] = {}
-    for term in service.terms.all():
-        for node in ctx.term_ancestors.get(term.pk, [term]):
+    for term_id in listing.term_ids:
+        for node in ctx.term_ancestors.get(term_id, ()):
             term_objs[node.pk] = node
-    locations = [sal.location for sal in service.at_locations.all()]
     access: set[str] = set()
     point = None
     located: set[uuid.UUID] = set()
-    for location in locations:
-        access.update(a.feature for a in location.accessibility.all())
-        if point is None and location.latitude is not None and location.longitude is not None:
-            point = (location.latitude, location.longitude)
-        if location.ward_id:
-            located.add(location.ward_id)
+    for location_id, _name, lat, lon, ward_id in listing.places:
+        access |= access_by.get(location_id, set())
+        if point is None and lat is not None and lon is not None:
+            point = (lat, lon)
+        if ward_id:
+            located.add(ward_id)
     serving: set[uuid.UUID] = set()
-    for area in service.service_areas.all():
-        if area.ward_id:
-            serving.add(area.ward_id)
-        elif area.neighbourhood_id:
-            serving.update(w.pk for w in ctx.wards_by_neighbourhood.get(area.neighbourhood_id, []))
-        elif not area.extent:
-            serving.update(ctx.wards)  # the whole area the directory covers
+    everywhere = False
+    for ward_id, neighbourhood_id, extent in listing.areas:
+        if ward_id:
+            serving.add(ward_id)
+        elif neighbourhood_id:
+            serving.update(w.pk for w in ctx.wards_by_neighbourhood.get(neighbourhood_id, []))
+        elif not extent:
+            everywhere = True
 
     days: set[int] = set()
     times: set[str] = set()
     occurrences: dict[dt.date, dt.time | None] = {}
-    for schedule in service.schedules.all():
-        found = schedule_rules.occurrences(schedule, start=ctx.today, end=ctx.window_end)
-        for occurrence in found:
-            current = occurrences.get(occurrence.date)
-            if occurrence.date not in occurrences or (
-                occurrence.opens_at and (current is None or occurrence.opens_at < current)
-            ):
-                occurrences[occurrence.date] = occurrence.opens_at
-        ends = schedule.valid_to or schedule.until
-        if ends and ends < ctx.today or (not schedule.freq and schedule.dtstart < ctx.today):
-            continue  # over: it no longer says anything about when the listing runs
-        days |= _days(schedule)
-        times |= _times(schedule)
+    for schedule in listing.schedules:
+        dates, schedule_days, schedule_times = _schedule_facts(schedule, ctx)
+        for date, opens_at in dates:
+            current = occurrences.get(date, _MISSING)
+            if current is _MISSING or (opens_at and (current is None or opens_at < current)):
+                occurrences[date] = opens_at
+        days |= schedule_days
+        times |= schedule_times
 
-    body_parts = [
-        service.summary,
-        service.description,
-        service.provider.name,
-        service.get_kind_display(),
-        *(loc.name for loc in locations),
-        *(addr.city for loc in locations for addr in loc.addresses.all()),
-    ]
-    entry = SearchEntry(
-        service=service,
-        name_doc=text.document(service.name),
-        terms_doc=text.document(
+    rows.entries.append(
+        {
+            "service_id": listing.id,
+            "name_doc": text.document(listing.name),
+            "terms_doc": _terms_doc(term_objs, ctx),
+            "body_doc": text.document(
+                listing.summary,
+                listing.description,
+                listing.provider_name,
+                KIND_LABELS.get(listing.kind, ""),
+                *(place[1] for place in listing.places),
+                *(town for place in listing.places for town in towns_by.get(place[0], ())),
+            ),
+            "sort_name": text.fold(listing.name)[:200],
+            "kind": listing.kind,
+            "provider_id": listing.provider_id,
+            "is_free": listing.is_free,
+            "minimum_age": listing.minimum_age,
+            "maximum_age": listing.maximum_age,
+            "access": " " + " ".join(sorted(access)) + " " if access else " ",
+            "everywhere": everywhere,
+            "latitude": point[0] if point else None,
+            "longitude": point[1] if point else None,
+            "modified_at": listing.modified_at,
+            "next_date": min(occurrences) if occurrences else None,
+            **{DAY_FIELDS[d]: True for d in days},
+            **dict.fromkeys(times, True),
+        }
+    )
+    for ward_id in sorted(located | serving, key=str):
+        ward = ctx.wards.get(ward_id)
+        rows.places.append(
+            [position, ward_id, ward.neighbourhood_id if ward else None, ward_id in located]
+        )
+    rows.terms += [[position, term_id] for term_id in term_objs]
+    rows.dates += [[position, day, starts] for day, starts in sorted(occurrences.items())]
+
+
+_MISSING = object()
+
+
+def _terms_doc(term_objs: dict[uuid.UUID, TaxonomyTerm], ctx: _Context) -> str:
+    """The terms document: the same for every listing with the same terms, so made once."""
+    key = tuple(term_objs)
+    doc = ctx.terms_docs.get(key)
+    if doc is None:
+        doc = ctx.terms_docs[key] = text.document(
             *(t.name for t in term_objs.values()),
             tokens=[text.term_token(t.code) for t in term_objs.values()],
-        ),
-        body_doc=text.document(*body_parts),
-        sort_name=text.fold(service.name)[:200],
-        kind=service.kind,
-        provider_id=service.provider_id,
-        is_free=service.is_free,
-        minimum_age=service.minimum_age,
-        maximum_age=service.maximum_age,
-        access=" " + " ".join(sorted(access)) + " " if access else " ",
-        latitude=point[0] if point else None,
-        longitude=point[1] if point else None,
-        modified_at=service.modified_at,
-        **{DAY_FIELDS[d]: True for d in days},
-        **dict.fromkeys(times, True),
-    )
-    places = [
-        SearchPlace(
-            entry=entry,
-            ward_id=ward_id,
-            neighbourhood_id=ctx.wards[ward_id].neighbourhood_id if ward_id in ctx.wards else None,
-            located=ward_id in located,
         )
-        for ward_id in sorted(located | serving, key=str)
-    ]
-    terms = [SearchTerm(entry=entry, term_id=term_id) for term_id in term_objs]
-    dates = [SearchOccurrence(entry=entry, date=d, starts_at=t) for d, t in occurrences.items()]
-    return entry, places, terms, dates
+    return doc
 
 
-def _write(services: Iterable[Service], ctx: _Context) -> list[SearchEntry]:
-    entries, places, terms, dates = [], [], [], []
-    for service in services:
-        entry, entry_places, entry_terms, entry_dates = _entry_rows(service, ctx)
-        entries.append(entry)
-        places += entry_places
-        terms += entry_terms
-        dates += entry_dates
-    SearchEntry.objects.bulk_create(entries, batch_size=1000)
-    for row in (*places, *terms, *dates):
-        row.entry_id = row.entry.pk
-    SearchPlace.objects.bulk_create(places, batch_size=2000)
-    SearchTerm.objects.bulk_create(terms, batch_size=2000)
-    SearchOccurrence.objects.bulk_create(dates, batch_size=2000)
-    return entries
+def _rule_key(values: Iterable) -> tuple:
+    """A schedule's rule (its `_RULE_FIELDS`, in order) as a key."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+
+
+def _schedule_facts(schedule, ctx: _Context) -> tuple[list[tuple], set[int], set[str]]:
+    """A schedule's (date, opens at) occurrences in the window, and the days and times of
+    day it says the listing runs (none once it is over). The same for every schedule with
+    the same rule, so worked out once per rule in each batch."""
+    key = getattr(schedule, "rule_key", None)
+    if key is None:
+        key = _rule_key(getattr(schedule, name) for name in _RULE_FIELDS)
+    try:
+        facts = ctx.schedule_facts.get(key)
+    except TypeError:  # exdates holding something unhashable: not remembered
+        key, facts = None, None
+    if facts is None:
+        dates = [
+            (occurrence.date, occurrence.opens_at)
+            for occurrence in schedule_rules.occurrences(
+                schedule, start=ctx.today, end=ctx.window_end
+            )
+        ]
+        ends = schedule.valid_to or schedule.until
+        if ends and ends < ctx.today or (not schedule.freq and schedule.dtstart < ctx.today):
+            facts = (dates, set(), set())  # over: it no longer says when the listing runs
+        else:
+            facts = (dates, _days(schedule), _times(schedule))
+        if key is not None:
+            ctx.schedule_facts[key] = facts
+    return facts
+
+
+def _write(listings: list[_Listing], ctx: _Context) -> list[dict[str, Any]]:
+    access_by, towns_by = _place_details(listings)
+    rows = _Rows()
+    for listing in listings:
+        _add_listing(rows, listing, ctx, access_by, towns_by)
+    insert_values(SearchEntry, rows.entries)
+    ids = dict(
+        fetch_rows(
+            SearchEntry.objects.filter(
+                service_id__in=_in(SearchEntry, "service", [e["service_id"] for e in rows.entries])
+            )
+            .order_by()
+            .values_list("service_id", "pk")
+        )
+    )
+    positions = [ids[entry["service_id"]] for entry in rows.entries]
+    for table in (rows.places, rows.terms, rows.dates):
+        for row in table:
+            row[0] = positions[row[0]]
+    insert_rows(SearchPlace, ("entry", "ward", "neighbourhood", "located"), rows.places)
+    insert_rows(SearchTerm, ("entry", "term"), rows.terms)
+    insert_rows(SearchOccurrence, ("entry", "date", "starts_at"), rows.dates)
+    return rows.entries
 
 
 def _delete_entries(service_ids: Sequence[uuid.UUID] | None) -> None:
     entries = SearchEntry.objects.all()
     if service_ids is not None:
-        entries = entries.filter(service_id__in=service_ids)
+        entries = entries.filter(service_id__in=_in(SearchEntry, "service", service_ids))
     entry_ids = entries.values("pk")
     for model in (SearchPlace, SearchTerm, SearchOccurrence):
         model.objects.filter(entry_id__in=entry_ids)._raw_delete(model.objects.db)
     entries._raw_delete(SearchEntry.objects.db)
 
 
-def _count_words(entries: Iterable[SearchEntry]) -> Counter[str]:
+def _count_words(entries: Iterable[dict[str, Any]]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for entry in entries:
-        counts.update({*entry.name_doc.split(), *entry.body_doc.split()})
+        counts.update({*entry["name_doc"].split(), *entry["body_doc"].split()})
     return counts
 
 
@@ -259,7 +431,7 @@ def _add_words(counts: Counter[str], *, recount: bool) -> None:
             for s, n in counts.items()
             if s not in known and len(s) <= 60
         ],
-        batch_size=2000,
+        batch_size=500,
     )
 
 
@@ -267,10 +439,10 @@ def _add_words(counts: Counter[str], *, recount: bool) -> None:
 _WORDS: dict[str, str] = {}
 
 
-def _learn_words(services: Iterable[Service]) -> None:
+def _learn_words(listings: Iterable[_Listing]) -> None:
     seen: dict[str, Counter[str]] = {}
-    for service in services:
-        for word in text.words(f"{service.name} {service.summary} {service.description}"):
+    for listing in listings:
+        for word in text.words(f"{listing.name} {listing.summary} {listing.description}"):
             if word not in text.STOP_WORDS:
                 seen.setdefault(text.stem(word), Counter())[word] += 1
     for stem, counter in seen.items():
@@ -285,9 +457,9 @@ def index_services(*, service_ids: Iterable[uuid.UUID], today: dt.date | None = 
     with transaction.atomic():
         _delete_entries(ids)
         ctx = _context(today)
-        services = list(_services(ids))
-        _learn_words(services)
-        entries = _write(services, ctx)
+        listings = _listings(ids)
+        _learn_words(listings)
+        entries = _write(listings, ctx)
         _add_words(_count_words(entries), recount=False)
 
 
@@ -304,9 +476,9 @@ def rebuild_all(*, batch_size: int = 2000, today: dt.date | None = None) -> int:
         )
         counts: Counter[str] = Counter()
         for start in range(0, len(ids), batch_size):
-            services = list(_services(ids[start : start + batch_size]))
-            _learn_words(services)
-            entries = _write(services, ctx)
+            listings = _listings(ids[start : start + batch_size])
+            _learn_words(listings)
+            entries = _write(listings, ctx)
             counts += _count_words(entries)
             total += len(entries)
         _add_words(counts, recount=True)

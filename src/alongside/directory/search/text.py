@@ -95,8 +95,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 def fold(text: str) -> str:
     """Lower case without accents or apostrophes: "Café O'Neill's" -> "cafe oneills"."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.replace("'", "").replace("\u2019", "")
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alongside.directory import schedules as _schedules
 from alongside.directory.models import Schedule
 from alongside.directory.schedules import (
     EXTRA_BANK_HOLIDAYS,
@@ -762,3 +764,42 @@ def test_describe_always_gives_a_sentence(schedule):
     assert "None" not in text and "  " not in text
     if schedule.skip_bank_holidays and schedule.freq:
         assert "except bank holidays" in text
+
+
+# --- the fast path for plain daily and weekly rules -------------------------------------------
+
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    freq=st.sampled_from(["DAILY", "WEEKLY"]),
+    interval=st.integers(min_value=1, max_value=4),
+    days=st.sets(st.sampled_from(_DAYS), max_size=3),
+    dtstart=st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 12, 31)),
+    start_offset=st.integers(min_value=-60, max_value=400),
+    length=st.integers(min_value=0, max_value=120),
+)
+def test_plain_rules_give_exactly_dateutils_dates(
+    freq, interval, days, dtstart, start_offset, length
+):
+    """The arithmetic shortcut and dateutil agree on every plain daily or weekly rule."""
+    if freq == "DAILY":
+        days = set()
+    schedule = SimpleNamespace(
+        dtstart=dtstart,
+        freq=freq,
+        interval=interval,
+        byday=",".join(sorted(days)),
+        bymonthday="",
+        until=None,
+        count=None,
+    )
+    low = dtstart + dt.timedelta(days=start_offset)
+    high = low + dt.timedelta(days=length)
+    rule = _schedules._rule(schedule)
+    expected = [
+        when.date()
+        for when in rule.between(_schedules._midnight(low), _schedules._midnight(high), inc=True)
+    ]
+    assert _schedules._simple_dates(schedule, low, high) == expected

@@ -16,7 +16,7 @@ from alongside.directory.models import (
     Service,
     TaxonomyTerm,
 )
-from alongside.directory.search import text
+from alongside.directory.search import index, text
 from alongside.directory.search.engine import SearchError, SearchQuery, search
 from alongside.directory.search.thesaurus import current
 from alongside.directory.taxonomies import taxonomies_load
@@ -244,3 +244,39 @@ def test_thesaurus_matches_the_longest_phrase(db):
     groups = current().parse("on my own and money worries")
     assert [g.words for g in groups] == ["on my own", "money worries"]
     assert "money-and-debt" in groups[1].term_codes
+
+
+def test_the_full_text_index_follows_the_table(db):
+    """On SQLite, triggers keep the FTS5 table in step; a migration that rebuilds the table
+    must re-create them (see migration 0005)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's generated column needs no triggers")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        triggers = {row[0] for row in cursor.fetchall()}
+    assert {"directory_search_ai", "directory_search_ad", "directory_search_au"} <= triggers
+
+
+def test_a_code_in_two_taxonomies_means_either(little):
+    """ "carers" is both a need and an audience: asking for it finds listings with either."""
+    carers_need = TaxonomyTerm.objects.get(taxonomy__code="needs", code="carers")
+    carers_audience = TaxonomyTerm.objects.get(taxonomy__code="audience", code="carers")
+    little["walk"].terms.add(carers_need)
+    little["choir"].terms.add(carers_audience)
+    index.rebuild_all(today=TODAY)
+    assert run(needs=("carers",)) == ["Acomb Health Walk", "Evening Choir"]
+    # With a service type as well, both groups must match.
+    assert run(needs=("carers", "walking-group")) == ["Acomb Health Walk"]
+
+
+def test_an_index_built_days_ago_still_answers_this_week_and_soonest(little):
+    """Entries keep their next date as of the day they were indexed; a later day's search
+    falls back to the table of dates for entries whose next date has passed."""
+    fresh = search(SearchQuery(this_week=True, sort="soonest", today=TODAY))
+    index.rebuild_all(today=TODAY - dt.timedelta(days=5))
+    stale = search(SearchQuery(this_week=True, sort="soonest", today=TODAY))
+    assert [(h.name, h.next_date) for h in stale.hits] == [
+        (h.name, h.next_date) for h in fresh.hits
+    ]
