@@ -5,23 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.db.models import QuerySet
 
+from alongside.core.forms import template_form_helper
+
 from .models import Provider, Service, Taxonomy
+from .services import PROPOSABLE_FIELDS
 
 URL_MESSAGE = "Enter a web address in the correct format, like https://www.example.org"
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.org"
-
-
-def _helper() -> FormHelper:
-    """Templates write the <form> tag and the CSRF token themselves."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
 
 
 def _text(
@@ -115,25 +109,13 @@ class ListingDetailsForm(forms.Form):
     )
 
     submit_label = "Save"
-    DETAIL_FIELDS: tuple[str, ...] = (
-        "name",
-        "summary",
-        "description",
-        "kind",
-        "url",
-        "email",
-        "is_free",
-        "fees",
-        "minimum_age",
-        "maximum_age",
-        "how_to_join",
-    )
+    DETAIL_FIELDS: tuple[str, ...] = PROPOSABLE_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["url"].widget.attrs.update({"spellcheck": "false", "autocomplete": "url"})
         self.fields["email"].widget.attrs.update({"spellcheck": "false"})
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(*self.layout_parts(), Submit("submit", self.submit_label))
 
     def detail_parts(self) -> list[Any]:
@@ -299,7 +281,7 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args: Any, submit_label: str, warning: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
         button = Submit("submit", submit_label)
         if warning:
             button = Submit("submit", submit_label, css_class="govuk-button--warning")
@@ -319,7 +301,7 @@ class RejectForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Field.textarea("note", rows=3, label_size=Size.MEDIUM),
             Submit("submit", "Do not accept", css_class="govuk-button--warning"),
@@ -405,7 +387,7 @@ class SuggestChangeForm(HoneypotMixin):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["email"].help_text = "We will only use this to ask you about your message"
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Field.textarea("message", rows=5, label_size=Size.MEDIUM),
             Field.text("name", field_width=20),
@@ -450,7 +432,7 @@ class AddYourGroupForm(HoneypotMixin):
         self.fields["email"].help_text = "We will only use this to ask you about the group"
         self.fields["url"].widget.attrs["spellcheck"] = "false"
         self.fields["group_email"].widget.attrs["spellcheck"] = "false"
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Fieldset(
                 Field.text("group_name"),

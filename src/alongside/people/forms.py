@@ -8,7 +8,6 @@ from typing import Any
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from alongside.accounts.models import Organisation, Team
+from alongside.core.forms import template_form_helper
 from alongside.core.postcodes import normalise_postcode
 
 from .duplicates import PossibleDuplicate
@@ -51,14 +51,6 @@ class GovDateField(DateInputField):
             return date(int(year), int(month), int(day))
         except (ValueError, OverflowError) as error:
             raise ValidationError(f"{self.name} must be a real date", code="invalid") from error
-
-
-def _helper() -> FormHelper:
-    """Templates write the <form> tag and the CSRF token themselves."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
 
 
 def _text(
@@ -159,7 +151,7 @@ class PersonForm(forms.Form):
             {"inputmode": "numeric", "spellcheck": "false"}
         )
         self.fields["postcode"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(*self.layout_parts(), Submit("submit", self.submit_label))
 
     def layout_parts(self) -> list[Any]:
@@ -367,7 +359,7 @@ class DuplicateChoiceForm(forms.Form):
             choices[-1].divider = "or"
         choices.append(Choice(NEW_RECORD, "None of these: add a new record"))
         self.fields["choice"].choices = choices
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Field.radios("choice", legend_size=Size.MEDIUM), Submit("submit", "Continue")
         )
@@ -386,7 +378,7 @@ class ArchiveForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Field.textarea("reason", rows=3, label_size=Size.MEDIUM),
             Submit("submit", "Archive record", css_class="govuk-button--warning"),
@@ -420,7 +412,7 @@ class LinkForm(forms.Form):
         self.fields["other"].choices = [
             Choice(pk, p.full_name, hint=_person_hint(p)) for pk, p in self.candidates.items()
         ]
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             "q",
             Field.radios("other", legend_size=Size.MEDIUM),
@@ -486,7 +478,7 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["shared_with"].queryset = organisations
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Field.radios("purpose", legend_size=Size.MEDIUM),
             Field.textarea("agreed", rows=4, label_size=Size.MEDIUM),
@@ -521,7 +513,7 @@ class ConsentWithdrawForm(forms.Form):
         kwargs.setdefault("initial", {"withdrawn_at": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.consent = consent
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Field("withdrawn_at"),
             Field.textarea("reason", rows=3),
@@ -549,7 +541,7 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, submit_label: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Field.text("reason", label_size=Size.MEDIUM), Submit("submit", submit_label)
         )
@@ -573,7 +565,7 @@ class EraseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
         self.helper.layout = Layout(
             Field.textarea("lawful_basis", rows=3, label_size=Size.MEDIUM),
             Field.checkbox("confirm"),
