@@ -630,9 +630,6 @@ def _hits(
         "name": ["sort_name", "pk"],
     }[query.sort]
     start = (query.page - 1) * query.per_page
-    # With words, the count is a window over the same matches, so the full-text work is
-    # done once. Without, a separate count is cheaper: the page can then be read in index
-    # order and stop after a page instead of sorting every match.
     # Words are answered from a list of matches that must be scored and sorted anyway: there,
     # counting them in the same query (a window) saves a second full-text pass. Otherwise a
     # separate count is cheaper, and lets the page be read in index order and stop early

@@ -21,6 +21,7 @@ from alongside.directory.search.engine import SearchError, SearchQuery, search
 from alongside.directory.search.thesaurus import current
 from alongside.directory.taxonomies import taxonomies_load
 
+from .api_factories import PublishedServiceFactory
 from .conftest import TODAY
 
 
@@ -280,3 +281,22 @@ def test_an_index_built_days_ago_still_answers_this_week_and_soonest(little):
     assert [(h.name, h.next_date) for h in stale.hits] == [
         (h.name, h.next_date) for h in fresh.hits
     ]
+
+
+def test_pages_put_together_give_the_full_ranking(little):
+    """Small pages, read one after another, give exactly the order and total of one big page
+    (ties in score are broken the same way every time)."""
+    for n in range(6):
+        PublishedServiceFactory(name=f"Walk number {n}", description="A gentle stroll.")
+        PublishedServiceFactory(name=f"Stroll number {n}", description="We walk slowly.")
+    index.rebuild_all(today=TODAY)
+    everything = search(SearchQuery(text="walk", per_page=50, today=TODAY))
+    assert everything.total == 14
+    paged = [
+        search(SearchQuery(text="walk", page=page, per_page=3, today=TODAY)) for page in range(1, 6)
+    ]
+    assert all(result.total == 14 for result in paged)
+    assert [(h.name, h.score) for r in paged for h in r.hits] == [
+        (h.name, h.score) for h in everything.hits
+    ]
+    assert everything.hits[0].name == "Acomb Health Walk"  # name and need: 7
