@@ -9,37 +9,13 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.db.models import QuerySet
 
-from alongside.core.forms import template_form_helper
+from alongside.core.forms import template_form_helper, text_field
 
 from .models import Provider, Service, Taxonomy
 from .services import PROPOSABLE_FIELDS
 
 URL_MESSAGE = "Enter a web address in the correct format, like https://www.example.org"
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.org"
-
-
-def _text(
-    label: str,
-    max_length: int,
-    *,
-    required: bool = False,
-    required_message: str = "",
-    help_text: str = "",
-    textarea: bool = False,
-    name: str = "",
-) -> forms.CharField:
-    name = name or label.removesuffix(" (optional)")
-    messages = {"max_length": f"{name} must be {max_length} characters or fewer"}
-    if required_message:
-        messages["required"] = required_message
-    return forms.CharField(
-        label=label,
-        max_length=max_length,
-        required=required,
-        help_text=help_text,
-        error_messages=messages,
-        widget=forms.Textarea if textarea else forms.TextInput,
-    )
 
 
 def _url(label: str) -> forms.URLField:
@@ -76,13 +52,13 @@ def _age(label: str) -> forms.IntegerField:
 class ListingDetailsForm(forms.Form):
     """What a listing says: shared by editors and partners."""
 
-    name = _text("Name", 200, required=True, required_message="Enter a name for the listing")
-    summary = _text(
+    name = text_field("Name", 200, required=True, required_message="Enter a name for the listing")
+    summary = text_field(
         "Summary (optional)",
         300,
         help_text="One short sentence, shown in search results",
     )
-    description = _text(
+    description = text_field(
         "Description",
         10000,
         required=True,
@@ -99,12 +75,12 @@ class ListingDetailsForm(forms.Form):
     url = _url("Website (optional)")
     email = _email("Email address (optional)")
     is_free = forms.BooleanField(label="It is free", required=False)
-    fees = _text(
+    fees = text_field(
         "Costs (optional)", 2000, help_text="For example, £2 a session, tea included", textarea=True
     )
     minimum_age = _age("Youngest age (optional)")
     maximum_age = _age("Oldest age (optional)")
-    how_to_join = _text(
+    how_to_join = text_field(
         "How to join (optional)", 2000, help_text="For example, just turn up", textarea=True
     )
 
@@ -272,7 +248,7 @@ def listing_initial(service: Service) -> dict[str, Any]:
 class NoteForm(forms.Form):
     """A confirmation with an optional note for the history."""
 
-    note = _text(
+    note = text_field(
         "Note for the history (optional)",
         1000,
         help_text="For example, 'Phoned the organiser to check the times'",
@@ -289,7 +265,7 @@ class NoteForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    note = _text(
+    note = text_field(
         "Why are you not accepting it?",
         1000,
         name="The reason",
@@ -314,7 +290,7 @@ class RejectForm(forms.Form):
 class PartnerListingForm(ListingDetailsForm):
     """A partner's new listing or update; an editor checks it before it is public."""
 
-    message = _text(
+    message = text_field(
         "Anything else the editor should know? (optional)",
         2000,
         name="Your message",
@@ -366,7 +342,7 @@ class HoneypotMixin(forms.Form):
 
 
 class SuggestChangeForm(HoneypotMixin):
-    message = _text(
+    message = text_field(
         "What needs to change?",
         3000,
         name="What needs to change",
@@ -375,7 +351,7 @@ class SuggestChangeForm(HoneypotMixin):
         help_text="For example, the group now meets on Thursdays, or the phone number is wrong",
         textarea=True,
     )
-    name = _text(
+    name = text_field(
         "Your name (optional)",
         150,
         name="Your name",
@@ -398,13 +374,13 @@ class SuggestChangeForm(HoneypotMixin):
 
 
 class AddYourGroupForm(HoneypotMixin):
-    group_name = _text(
+    group_name = text_field(
         "Name of the group",
         200,
         required=True,
         required_message="Enter the name of the group",
     )
-    description = _text(
+    description = text_field(
         "What does the group do?",
         5000,
         name="What the group does",
@@ -413,7 +389,7 @@ class AddYourGroupForm(HoneypotMixin):
         help_text="Who is it for, and what happens there?",
         textarea=True,
     )
-    how_to_join = _text(
+    how_to_join = text_field(
         "When and where does it meet? (optional)",
         2000,
         name="When and where it meets",
@@ -422,7 +398,7 @@ class AddYourGroupForm(HoneypotMixin):
     )
     url = _url("The group's website (optional)")
     group_email = _email("The group's email address (optional)")
-    name = _text("Your name (optional)", 150, name="Your name")
+    name = text_field("Your name (optional)", 150, name="Your name")
     email = _email("Your email address (optional)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

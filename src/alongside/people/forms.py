@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from alongside.accounts.models import Organisation, Team
-from alongside.core.forms import template_form_helper
+from alongside.core.forms import template_form_helper, text_field
 from alongside.core.postcodes import normalise_postcode
 
 from .duplicates import PossibleDuplicate
@@ -53,31 +53,6 @@ class GovDateField(DateInputField):
             raise ValidationError(f"{self.name} must be a real date", code="invalid") from error
 
 
-def _text(
-    label: str,
-    max_length: int,
-    *,
-    required: bool = False,
-    required_message: str = "",
-    help_text: str = "",
-    textarea: bool = False,
-    name: str = "",
-) -> forms.CharField:
-    """A text field whose messages use `name` (or the label) for what was typed."""
-    name = name or label.removesuffix(" (optional)")
-    messages = {"max_length": f"{name} must be {max_length} characters or fewer"}
-    if required_message:
-        messages["required"] = required_message
-    return forms.CharField(
-        label=label,
-        max_length=max_length,
-        required=required,
-        help_text=help_text,
-        error_messages=messages,
-        widget=forms.Textarea if textarea else forms.TextInput,
-    )
-
-
 def _yes(label: str) -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False)
 
@@ -85,9 +60,9 @@ def _yes(label: str) -> forms.BooleanField:
 class PersonForm(forms.Form):
     """A person's details, for adding a record or changing one."""
 
-    given_name = _text("First name", 100, required=True, required_message="Enter a first name")
-    family_name = _text("Last name", 100, required=True, required_message="Enter a last name")
-    preferred_name = _text(
+    given_name = text_field("First name", 100, required=True, required_message="Enter a first name")
+    family_name = text_field("Last name", 100, required=True, required_message="Enter a last name")
+    preferred_name = text_field(
         "Preferred name (optional)", 100, help_text="What they like to be called, if different"
     )
     date_of_birth = GovDateField(
@@ -103,11 +78,11 @@ class PersonForm(forms.Form):
         help_text="10 digits, like 943 476 5919",
         error_messages={"max_length": "NHS number must be 10 digits, like 943 476 5919"},
     )
-    address_line_1 = _text("Address line 1 (optional)", 200)
-    address_line_2 = _text("Address line 2 (optional)", 200)
-    town = _text("Town or city (optional)", 100)
+    address_line_1 = text_field("Address line 1 (optional)", 200)
+    address_line_2 = text_field("Address line 2 (optional)", 200)
+    town = text_field("Town or city (optional)", 100)
     postcode = forms.CharField(label="Postcode (optional)", required=False, max_length=10)
-    phone = _text("Phone number (optional)", 30)
+    phone = text_field("Phone number (optional)", 30)
     email = forms.EmailField(
         label="Email address (optional)",
         required=False,
@@ -125,15 +100,15 @@ class PersonForm(forms.Form):
     do_not_phone = _yes("Do not phone")
     do_not_email = _yes("Do not email")
     do_not_write = _yes("Do not send letters")
-    contact_notes = _text(
+    contact_notes = text_field(
         "Other contact preferences (optional)", 300, help_text="For example, the best time to call"
     )
     interpreter_needed = _yes("Needs an interpreter")
-    language = _text("Preferred language (optional)", 60)
+    language = text_field("Preferred language (optional)", 60)
     uses_bsl = _yes("Uses British Sign Language")
     needs_large_print = _yes("Needs large print")
     needs_easy_read = _yes("Needs easy read")
-    other_communication_needs = _text("Other communication needs (optional)", 300)
+    other_communication_needs = text_field("Other communication needs (optional)", 300)
     is_carer = _yes("They look after someone (they are a carer)")
     has_carer = _yes("Someone looks after them (they have a carer)")
 
@@ -237,7 +212,7 @@ PERSON_FORM_FIELDS: tuple[str, ...] = tuple(PersonForm.base_fields)
 class PersonCreateForm(PersonForm):
     """Adding a person: their details, and why the team is working with them."""
 
-    reason = _text(
+    reason = text_field(
         "Why is your team working with this person?",
         300,
         name="The reason",
@@ -366,7 +341,7 @@ class DuplicateChoiceForm(forms.Form):
 
 
 class ArchiveForm(forms.Form):
-    reason = _text(
+    reason = text_field(
         "Why are you archiving this record?",
         300,
         name="The reason",
@@ -396,7 +371,7 @@ class LinkForm(forms.Form):
             "invalid_choice": "Select the record to link to",
         },
     )
-    reason = _text(
+    reason = text_field(
         "Why may these be the same person?",
         300,
         name="The reason",
@@ -444,7 +419,7 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select what the consent is for"},
     )
-    agreed = _text(
+    agreed = text_field(
         "What did they agree to?",
         2000,
         name="What they agreed",
@@ -502,7 +477,7 @@ class ConsentWithdrawForm(forms.Form):
         label="When did they withdraw their consent?",
         help_text="For example, 27 3 2025",
     )
-    reason = _text(
+    reason = text_field(
         "Reason (optional)",
         300,
         help_text="They do not have to give one",
@@ -530,7 +505,7 @@ class ConsentWithdrawForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    reason = _text(
+    reason = text_field(
         "Why are you exporting this record?",
         300,
         name="The reason",
@@ -548,7 +523,7 @@ class ExportForm(forms.Form):
 
 
 class EraseForm(forms.Form):
-    lawful_basis = _text(
+    lawful_basis = text_field(
         "What is the lawful basis for erasing this record?",
         300,
         name="The lawful basis",
