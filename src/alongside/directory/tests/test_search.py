@@ -300,3 +300,47 @@ def test_pages_put_together_give_the_full_ranking(little):
         (h.name, h.score) for h in everything.hits
     ]
     assert everything.hits[0].name == "Acomb Health Walk"  # name and need: 7
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"needs": ("loneliness-and-isolation",)},
+        {"wards": ("E05010311",)},
+        {"needs": ("loneliness-and-isolation",), "wards": ("E05010318",), "free": True},
+        {"sort": "name", "days": ("tue",)},
+    ],
+)
+def test_reading_the_name_index_in_order_gives_the_same_pages(little, monkeypatch, filters):
+    """Above a number of matches, a search without words tests needs and places entry by
+    entry while reading the name index; every page must be what the lists of matches give."""
+    from alongside.directory.search import engine
+
+    def pages():
+        return [
+            (r.total, names(r))
+            for page in (1, 2, 3)
+            for r in [search(SearchQuery(today=TODAY, per_page=2, page=page, **filters))]
+        ]
+
+    as_lists = pages()
+    assert as_lists[0][0] > 0
+    monkeypatch.setattr(engine, "INDEX_ORDER_ABOVE", 0)
+    assert pages() == as_lists
+
+
+@pytest.mark.parametrize("words", ["lonely", "walk", "club", "money worries"])
+def test_ranking_names_first_gives_the_same_pages_as_scoring_everything(little, monkeypatch, words):
+    from alongside.directory.search import engine
+
+    def pages():
+        return [
+            (r.total, [(h.name, h.score) for h in r.hits])
+            for page in (1, 2, 3, 4)
+            for r in [search(SearchQuery(text=words, today=TODAY, per_page=1, page=page))]
+        ]
+
+    names_first = pages()
+    assert names_first[0][0] > 0
+    monkeypatch.setattr(engine, "NAME_TIER_FIRST", False)
+    assert pages() == names_first
