@@ -24,8 +24,8 @@ from alongside.core.models import Neighbourhood
 
 # Pages anyone may open (the sign-in flow itself) and POST-only actions.
 OPEN_PAGES = {"accounts:sign-in", "accounts:otp-verify", "accounts:otp-setup", "accounts:sign-out"}
-POST_ONLY: set[str] = set()
-STAFF_NAMESPACES = {"accounts", "people", "directory"}
+POST_ONLY: set[str] = {"portal-staff:rating-accept", "portal-staff:rating-reject"}
+STAFF_NAMESPACES = {"accounts", "people", "directory", "portal-staff", "notify"}
 # Pages that need a role as well as permissions (the view checks it): the role to use.
 ROLE_FOR_PAGE_PREFIX = {"directory:partner-": "Partner"}
 
@@ -109,7 +109,28 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"pk": s.pk}
 
+    def rating() -> dict[str, Any]:
+        from alongside.directory.models import Service
+        from alongside.portal.feedback import rating_create
+
+        service = Service.objects.get(pk=listing()["pk"])
+        return {"pk": rating_create(service=service, stars=3, comment="Helpful").pk}
+
+    def message() -> dict[str, Any]:
+        from alongside.notify.services import Attachment, send_email
+
+        sent = send_email(
+            to="someone@example.org",
+            subject="Your list",
+            body="Here it is.",
+            kind="portal.my_list",
+            attachments=[Attachment("list.pdf", b"%PDF-1.7 test")],
+        )
+        return {"pk": sent.pk, "attachment_pk": sent.attachments.get().pk}
+
     return {
+        "notify:*": message,
+        "portal-staff:*": rating,
         "directory:listing-preview": lambda: listing("draft"),
         "directory:listing-submit": lambda: listing("draft"),
         "directory:listing-publish": lambda: listing("draft"),

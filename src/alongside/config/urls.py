@@ -6,9 +6,12 @@ from alongside.directory.api.http import unknown_path
 from alongside.directory.api.search_api import api as search_api
 
 urlpatterns = [
+    path("", include("alongside.portal.urls")),
     path("", include("alongside.core.urls")),
+    path("staff/messages/", include("alongside.notify.urls")),
     path("staff/", include("alongside.accounts.urls")),
     path("staff/people/", include("alongside.people.urls")),
+    path("staff/feedback/", include("alongside.portal.staff_urls")),
     path("staff/directory/import/", include("alongside.directory.import_urls")),
     path("staff/directory/", include("alongside.directory.urls")),
     path("directory/", include("alongside.directory.public_urls")),

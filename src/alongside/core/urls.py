@@ -5,9 +5,9 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
+    path("robots.txt", views.robots, name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

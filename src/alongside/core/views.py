@@ -5,12 +5,9 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -23,6 +20,15 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 def cookies(request: HttpRequest) -> HttpResponse:
     return render(request, "core/cookies.html")
+
+
+@require_GET
+def robots(request: HttpRequest) -> HttpResponse:
+    """Search engines may read the public pages; staff pages and the APIs are not for them."""
+    sitemap = request.build_absolute_uri(reverse("portal:sitemap"))
+    lines = ["User-agent: *", "Disallow: /staff/", "Disallow: /django-admin/", "Disallow: /api/"]
+    lines += ["Disallow: /my-list/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 @never_cache

@@ -52,6 +52,10 @@ class ScheduleLike(Protocol):
     skip_bank_holidays: bool
 
 
+# The Schedule fields above, for reading schedules as plain values (`values_list`).
+SCHEDULE_LIKE_FIELDS = tuple(ScheduleLike.__annotations__)
+
+
 @dataclass(frozen=True, order=True)
 class Occurrence:
     """One date on which a schedule runs, with its times (either may be unknown)."""

@@ -13,17 +13,19 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from alongside.core import ratelimit
 from alongside.core.audit import audit_record
 from alongside.core.models import AuditEvent
 from alongside.core.pagination import paginate
 from alongside.core.permissions import staff_required
+from alongside.portal import facts
+from alongside.portal.feedback import listing_rating_summary
 
 from . import selectors, services
 from .forms import (
@@ -182,6 +184,7 @@ def listing_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
             "terms": selectors.listing_terms(service=service),
             "report": check(service.description),
             "suggestions": selectors.listing_open_suggestions(service=service),
+            "rating_summary": listing_rating_summary(service=service),
             "can": {
                 "submit": services.can_transition(service, State.IN_REVIEW)
                 and service.state == State.DRAFT,
@@ -226,11 +229,19 @@ def listing_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
 @never_cache
 def listing_preview(request: HttpRequest, pk: UUID) -> HttpResponse:
     """The listing as residents will see it, clearly marked as a preview."""
+    # The public page's own facts and include, so the preview cannot differ from it.
     service = selectors.listing_get(user=request.user, pk=pk)
+    (listing,) = facts.listings_facts([service.pk], today=facts.today(), public_only=False)
     return render(
         request,
         "directory/listing_preview.html",
-        {"service": service, "terms": selectors.listing_terms(service=service)},
+        {
+            "service": service,
+            "facts": listing,
+            "venue_maps": list(
+                zip(listing.venues, facts.locator_maps(listing.venues), strict=True)
+            ),
+        },
     )
 
 
@@ -596,37 +607,24 @@ def partner_update(request: HttpRequest, pk: UUID) -> HttpResponse:
 # --- residents ----------------------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _rate_keys(request: HttpRequest) -> list[str]:
-    keys = [f"directory-suggest:ip:{_client_ip(request)}"]
-    if request.session.session_key:
-        keys.append(f"directory-suggest:session:{request.session.session_key}")
-    return keys
+SUGGESTION_SCOPE = "directory-suggest"
 
 
 def rate_limited(request: HttpRequest) -> bool:
-    return any((cache.get(key) or 0) >= RATE_LIMIT for key in _rate_keys(request))
+    return ratelimit.rate_limited(request, scope=SUGGESTION_SCOPE, limit=RATE_LIMIT)
 
 
 def _count_submission(request: HttpRequest) -> None:
-    if not request.session.session_key:
-        request.session.save()
-    for key in _rate_keys(request):
-        if cache.add(key, 1, RATE_WINDOW_SECONDS):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
+    ratelimit.count_submission(request, scope=SUGGESTION_SCOPE, window=RATE_WINDOW_SECONDS)
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "directory/public/too_many.html", {"limit": RATE_LIMIT}, status=429)
-    response["Retry-After"] = str(RATE_WINDOW_SECONDS)
-    return response
+    return ratelimit.too_many(
+        request,
+        template="directory/public/too_many.html",
+        limit=RATE_LIMIT,
+        window=RATE_WINDOW_SECONDS,
+    )
 
 
 @never_cache

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 BASE_DIR = SRC_DIR.parent.parent
@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "alongside.accounts",
     "alongside.people",
     "alongside.directory",
+    "alongside.notify",
+    "alongside.portal",
     "alongside.demo",
 ]
 
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alongside.core.context_processors.council",
+                "alongside.portal.context_processors.my_list",
             ],
         },
     }
@@ -86,14 +89,20 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'alongside.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web process read while the task worker writes.
+    # WAL lets the web process read while the task worker writes. A 64 MiB page cache and
+    # memory-mapped reads keep a large directory's search tables in memory between queries
+    # (SQLite's default cache is 2 MiB); they matter with persistent connections (below).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# Keep connections for a minute: opening one costs a few milliseconds on PostgreSQL, and on
+# SQLite it throws away the page cache. Checked before reuse, so a dropped one is replaced.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -113,7 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -132,6 +141,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 # Sessions and cookies. Staff are signed out after a period without activity.
 SESSION_COOKIE_HTTPONLY = True
+# Confirmation messages live in the session, so no extra cookie is set for them.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
@@ -155,7 +166,7 @@ AXES_VERBOSE = False
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, NONCE],  # a nonce only for JSON-LD data blocks
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
@@ -214,3 +225,23 @@ DIRECTORY_REVIEW_MONTHS = env.int("DIRECTORY_REVIEW_MONTHS", default=12)
 # How many days of listing dates the search index keeps, from the day it is built (for
 # "happening this week" and "soonest"); rebuild the index daily (directory_search_index).
 DIRECTORY_SEARCH_WINDOW_DAYS = env.int("DIRECTORY_SEARCH_WINDOW_DAYS", default=56)
+
+# --- The public portal (Live Well) ---------------------------------------------------------------
+# A map tile server, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Empty (the default):
+# no tiles and no third-party requests; maps show ward outlines and markers from our own data.
+PORTAL_MAP_TILES_URL = env("PORTAL_MAP_TILES_URL", default="")
+PORTAL_MAP_TILES_ATTRIBUTION = env("PORTAL_MAP_TILES_ATTRIBUTION", default="")
+if PORTAL_MAP_TILES_URL:  # let the browser fetch tiles from that server, and nothing else
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(PORTAL_MAP_TILES_URL.replace("{s}.", "*."))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# Ratings a visitor may send in an hour ("Is this page useful?").
+PORTAL_RATINGS_PER_HOUR = env.int("PORTAL_RATINGS_PER_HOUR", default=10)
+# Listings one My list may hold.
+PORTAL_MY_LIST_MAX = env.int("PORTAL_MY_LIST_MAX", default=50)
+
+# --- Messages -------------------------------------------------------------------------------------
+# "outbox" (the default) keeps every message in the database, visible to staff, and sends nothing.
+NOTIFY_BACKEND = env("NOTIFY_BACKEND", default="outbox")
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")

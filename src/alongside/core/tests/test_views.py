@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "heading"),
     [
-        ("core:home", b"Live Well York"),
+        ("portal:home", b"Live Well York"),
         ("core:accessibility", b"Accessibility statement"),
         ("core:privacy", b"Privacy notice"),
         ("core:cookies", b"Cookies"),
@@ -36,9 +36,18 @@ def test_public_pages(client, name, heading):
     assert b"GDS Transport" not in response.content
 
 
+def test_home_keeps_urgent_help_and_the_staff_sign_in(client):
+    """The public home page (now the portal's) still tells people where to get help at once,
+    and staff can still find their way in."""
+    response = client.get(reverse("portal:home"))
+    assert b"If you need help now" in response.content
+    assert b'href="tel:999"' in response.content
+    assert f'href="{reverse("accounts:sign-in")}"'.encode() in response.content
+
+
 def test_names_are_configurable(client, settings):
     settings.COUNCIL = {**settings.COUNCIL, "public_service_name": "Live Well Leeds"}
-    assert b"Live Well Leeds" in client.get(reverse("core:home")).content
+    assert b"Live Well Leeds" in client.get(reverse("portal:home")).content
 
 
 def test_healthz_reports_database(client):
@@ -75,7 +84,7 @@ def test_500_page_renders(client):
 
 
 def test_csp_forbids_inline_script_and_other_origins(client):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("portal:home"))
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
@@ -85,11 +94,11 @@ def test_csp_forbids_inline_script_and_other_origins(client):
 
 
 def test_request_id_is_echoed_or_made(client):
-    made = client.get(reverse("core:home"))
+    made = client.get(reverse("portal:home"))
     assert len(made["X-Request-ID"]) == 32
-    given = client.get(reverse("core:home"), HTTP_X_REQUEST_ID="abc-123")
+    given = client.get(reverse("portal:home"), HTTP_X_REQUEST_ID="abc-123")
     assert given["X-Request-ID"] == "abc-123"
-    unsafe = client.get(reverse("core:home"), HTTP_X_REQUEST_ID="bad id\nwith newline")
+    unsafe = client.get(reverse("portal:home"), HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert unsafe["X-Request-ID"] != "bad id\nwith newline"
 
 
@@ -137,3 +146,13 @@ def test_csrf_is_enforced(staff_client):
     user = FrontDoorOfficerFactory()
     csrf_client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     assert csrf_client.post(reverse("accounts:sign-out")).status_code == 403
+
+
+def test_robots_keeps_search_engines_to_public_pages_and_names_the_sitemap(client):
+    response = client.get(reverse("core:robots"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /staff/" in lines
+    assert "Disallow: /api/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines

@@ -89,22 +89,7 @@ def _context(today: dt.date | None) -> _Context:
     )
 
 
-_SCHEDULE_FIELDS = (
-    "service_id",
-    "dtstart",
-    "freq",
-    "interval",
-    "byday",
-    "bymonthday",
-    "until",
-    "count",
-    "valid_from",
-    "valid_to",
-    "opens_at",
-    "closes_at",
-    "exdates",
-    "skip_bank_holidays",
-)
+_SCHEDULE_FIELDS = ("service_id", *schedule_rules.SCHEDULE_LIKE_FIELDS)
 
 
 _RULE_FIELDS = tuple(name for name in _SCHEDULE_FIELDS if name != "service_id")
