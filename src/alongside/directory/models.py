@@ -505,6 +505,11 @@ class SearchEntry(models.Model):
             models.Index(fields=["latitude", "longitude"], name="search_entry_point"),
             models.Index(fields=["sort_name"], name="search_entry_sort"),
             models.Index(fields=["next_date"], name="search_entry_next"),
+            models.Index(
+                fields=["everywhere"],
+                name="search_entry_everywhere",
+                condition=models.Q(everywhere=True),
+            ),
         ]
 
     def __str__(self) -> str:

