@@ -33,7 +33,6 @@ reused when the database already holds that many synthetic listings.
 from __future__ import annotations
 
 import gzip
-import itertools
 import os
 import re
 import statistics
@@ -98,46 +97,17 @@ def _get(url: str) -> None:
     assert response.status_code == 200, (url, response.status_code, response.content[:300])
 
 
-def _cycle(funcs: list[Callable[[], None]]) -> Callable[[], None]:
-    it = itertools.cycle(funcs)
-
-    def call() -> None:
-        next(it)()
-
-    return call
-
-
 # --- data -------------------------------------------------------------------------------------
 
 
 def setup() -> str:
     from django.test import Client
 
-    from alongside.core.db import refresh_planner_statistics
-    from alongside.directory.models import SearchEntry, Service
-    from alongside.directory.search.index import rebuild_all
-    from alongside.directory.synthetic import (
-        ensure_reference_data,
-        synthetic_clear,
-        synthetic_count,
-        synthetic_generate,
-    )
+    from bench.synthetic_data import cycle, ensure_synthetic_directory
 
-    ensure_reference_data()
-    have = synthetic_count()
-    if have != SIZE:
-        if have:
-            print(f"Clearing {have:,} synthetic listings (want {SIZE:,})", flush=True)
-            synthetic_clear()
-        print(f"Making a synthetic directory of {SIZE:,} listings", flush=True)
-        start = time.perf_counter()
-        synthetic_generate(services=SIZE, seed=SEED)
-        print(f"  made and indexed in {time.perf_counter() - start:.0f} s", flush=True)
-    public = Service.objects.filter(state__in=["published", "review_due"]).count()
-    if SearchEntry.objects.count() < public or os.environ.get("BENCH_PORTAL_REINDEX"):
-        print("Rebuilding the search index", flush=True)
-        rebuild_all()
-    refresh_planner_statistics()  # as the daily directory_search_index does
+    public = ensure_synthetic_directory(
+        SIZE, seed=SEED, reindex=bool(os.environ.get("BENCH_PORTAL_REINDEX"))
+    )
     _state["client"] = Client()
     for _, url in RESULTS_URLS:
         _get(url)  # every address works before any timing
@@ -148,7 +118,7 @@ def setup() -> str:
         [
             (
                 f"portal results page: mix of {len(RESULTS_URLS)} searches",
-                _cycle([lambda u=u: _get(u) for _, u in RESULTS_URLS]),
+                cycle([lambda u=u: _get(u) for _, u in RESULTS_URLS]),
                 len(RESULTS_URLS) * REPS,
             ),
             ("portal home page", lambda: _get(HOME_URL), 3 * REPS),

@@ -35,7 +35,6 @@ instead and writes nothing.
 
 from __future__ import annotations
 
-import itertools
 import os
 import statistics
 import sys
@@ -206,51 +205,14 @@ def _oruk(path: str) -> None:
 # --- setup ----------------------------------------------------------------------------------------
 
 
-def _cycle(funcs: list[Callable[[], Any]]) -> Callable[[], None]:
-    it = itertools.cycle(funcs)
-
-    def call() -> None:
-        next(it)()
-
-    return call
-
-
 def setup() -> str:
     from django.test import Client
 
-    from alongside.core.db import refresh_planner_statistics
-    from alongside.directory.models import SearchEntry, Service
-    from alongside.directory.search.index import rebuild_all
-    from alongside.directory.synthetic import (
-        ensure_reference_data,
-        synthetic_clear,
-        synthetic_count,
-        synthetic_generate,
-    )
+    from bench.synthetic_data import ensure_synthetic_directory
 
-    ensure_reference_data()
-    have = synthetic_count()
-    if have != SIZE:
-        if have:
-            print(f"Clearing {have:,} synthetic listings (want {SIZE:,})", flush=True)
-            synthetic_clear()
-        print(f"Making a synthetic directory of {SIZE:,} listings", flush=True)
-        start = time.perf_counter()
-        result = synthetic_generate(services=SIZE, seed=SEED, rebuild_index=False)
-        made = time.perf_counter() - start
-        start = time.perf_counter()
-        result.indexed = rebuild_all()
-        print(
-            f"  made in {made:.0f} s, indexed ({result.indexed:,}) in "
-            f"{time.perf_counter() - start:.0f} s",
-            flush=True,
-        )
-    public = Service.objects.filter(state__in=["published", "review_due"]).count()
-    if SearchEntry.objects.count() < public or os.environ.get("BENCH_SEARCH_REINDEX"):
-        print("Rebuilding the search index", flush=True)
-        rebuild_all()
-    # As the daily `directory_search_index` does: the planner needs to know the tables.
-    refresh_planner_statistics()
+    public = ensure_synthetic_directory(
+        SIZE, seed=SEED, reindex=bool(os.environ.get("BENCH_SEARCH_REINDEX"))
+    )
     _state["client"] = Client()
     _state["public"] = public
 
@@ -266,6 +228,8 @@ def setup() -> str:
 
 
 def _add_search_benchmarks() -> None:
+    from bench.synthetic_data import cycle
+
     statements = {id(q): capture_sql(q) for q in QUERIES}
     for q in QUERIES:
         run_api(q)  # every query is valid before any timing
@@ -280,20 +244,22 @@ def _add_search_benchmarks() -> None:
             BENCHMARKS.append(
                 (
                     f"search {layer}: {category} ({len(queries)} queries)",
-                    _cycle([make(q) for q in queries]),
+                    cycle([make(q) for q in queries]),
                     len(queries) * REPS,
                 )
             )
         BENCHMARKS.append(
             (
                 f"search {layer}: overall ({len(QUERIES)} queries)",
-                _cycle([make(q) for q in QUERIES]),
+                cycle([make(q) for q in QUERIES]),
                 len(QUERIES) * REPS,
             )
         )
 
 
 def _add_oruk_benchmarks() -> None:
+    from bench.synthetic_data import cycle
+
     ids = _sample_ids()
     searches = [f"/api/oruk/services?{urlencode({'search': s})}" for s in ORUK_SEARCHES]
     BENCHMARKS.extend(
@@ -301,7 +267,7 @@ def _add_oruk_benchmarks() -> None:
             ("ORUK /services page 1 (50)", lambda: _oruk("/api/oruk/services"), 3 * REPS),
             (
                 f"ORUK /services?search= ({len(searches)} searches), page 1",
-                _cycle([lambda p=p: _oruk(p) for p in searches]),
+                cycle([lambda p=p: _oruk(p) for p in searches]),
                 len(searches) * REPS,
             ),
             (
@@ -311,7 +277,7 @@ def _add_oruk_benchmarks() -> None:
             ),
             (
                 f"ORUK /services/{{id}} ({len(ids)} listings)",
-                _cycle([lambda i=i: _oruk(f"/api/oruk/services/{i}") for i in ids]),
+                cycle([lambda i=i: _oruk(f"/api/oruk/services/{i}") for i in ids]),
                 max(len(ids), 10 * REPS),
             ),
         ]
