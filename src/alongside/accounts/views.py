@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -20,6 +19,7 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from alongside.core.http import safe_next
 from alongside.core.permissions import otp_required_for, staff_required
 
 from . import selectors, services
@@ -30,12 +30,7 @@ SETUP_DEVICE_KEY = "alongside_otp_setup_device"
 
 
 def _safe_next(request: HttpRequest, default: str = "accounts:home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
+    return safe_next(request, default)
 
 
 @sensitive_post_parameters("password")

@@ -24,6 +24,11 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def acting_user(actor: Any) -> Any:
+    """The signed-in user behind an action, or None for the system or an anonymous visitor."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def field_changes(
     before: dict[str, Any], after: dict[str, Any], *, fields: Iterable[str] | None = None
 ) -> dict[str, list[Any]]:
@@ -54,7 +59,7 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_label = object_label or str(obj)[:200]
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_user = acting_user(actor)
     return AuditEvent.objects.create(
         actor=actor_user,
         actor_label=(actor_user.email if actor_user else "system")[:254],

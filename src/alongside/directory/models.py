@@ -252,6 +252,10 @@ class Service(BaseModel):
         return self.name
 
 
+# The states in which a listing is shown to the public and to partner systems.
+PUBLIC_STATES = (Service.State.PUBLISHED, Service.State.REVIEW_DUE)
+
+
 class ServiceAtLocation(BaseModel):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="at_services")

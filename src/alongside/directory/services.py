@@ -20,12 +20,11 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from alongside.accounts.models import Membership, Team
-from alongside.core.audit import field_changes
+from alongside.core.audit import acting_user, field_changes
+from alongside.directory.models import PUBLIC_STATES
 
 from .models import ListingChange, Provider, Service, Suggestion
 from .search import index
-
-PUBLIC_STATES = (Service.State.PUBLISHED, Service.State.REVIEW_DUE)
 
 
 def services_changed(*, service_ids: Iterable[uuid.UUID]) -> None:
@@ -115,10 +114,6 @@ def _actor_label(actor: Any) -> str:
     return "system"
 
 
-def _actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _label(value: Any) -> Any:
     """How a value is kept in the history: names rather than ids, so it reads well later."""
     if isinstance(value, models.Model):
@@ -148,7 +143,7 @@ def _record(
 ) -> ListingChange:
     return ListingChange.objects.create(
         service=service,
-        actor=_actor_user(actor),
+        actor=acting_user(actor),
         actor_label=(actor_label or _actor_label(actor))[:254],
         action=action,
         changes=changes or {},
@@ -202,7 +197,7 @@ def listing_create(
     terms = list(fields.pop("terms", []) or [])
     with transaction.atomic():
         service = Service(state=state, **fields)
-        if _actor_user(actor):
+        if acting_user(actor):
             service.created_by = service.modified_by = actor
         _validate(service)
         service.save()
@@ -244,7 +239,7 @@ def listing_update(
         changes = field_changes(before, after)
         if not changes:
             return {}
-        if _actor_user(actor):
+        if acting_user(actor):
             locked.modified_by = actor
         locked.save()
         if terms is not None:
@@ -264,7 +259,7 @@ def listing_update(
 
 def _team_of(actor: Any) -> Team | None:
     """The team an editor checks listings for: their directory team if they have one."""
-    if not _actor_user(actor):
+    if not acting_user(actor):
         return None
     memberships = Membership.objects.filter(user=actor, team__is_active=True).select_related("team")
     teams = [m.team for m in memberships]
@@ -294,7 +289,7 @@ def _transition(
         for name, value in (extra or {}).items():
             setattr(locked, name, value)
         _validate(locked)
-        if _actor_user(actor):
+        if acting_user(actor):
             locked.modified_by = actor
         locked.save()
         after = {**before, "state": to, **{k: _label(v) for k, v in (extra or {}).items()}}
@@ -634,7 +629,7 @@ def suggestion_accept(*, actor: Any, suggestion: Suggestion, note: str = "") -> 
             locked.service = service
             locked.provider = provider
         locked.status = Suggestion.Status.ACCEPTED
-        locked.decided_by = _actor_user(actor)
+        locked.decided_by = acting_user(actor)
         locked.decided_at = timezone.now()
         locked.decision_note = note
         locked.save()
@@ -647,7 +642,7 @@ def _provider_for_new_group(*, actor: Any, name: str) -> Provider:
     if existing:
         return existing
     provider = Provider(name=name[:200], description=f"{name[:200]}, added from a suggestion.")
-    if _actor_user(actor):
+    if acting_user(actor):
         provider.created_by = provider.modified_by = actor
     provider.full_clean()
     provider.save()
@@ -662,7 +657,7 @@ def suggestion_reject(*, actor: Any, suggestion: Suggestion, note: str) -> Sugge
     with transaction.atomic():
         locked = _decide(suggestion)
         locked.status = Suggestion.Status.REJECTED
-        locked.decided_by = _actor_user(actor)
+        locked.decided_by = acting_user(actor)
         locked.decided_at = timezone.now()
         locked.decision_note = note
         locked.save()

@@ -36,7 +36,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from alongside.core.audit import audit_record
+from alongside.core.audit import acting_user, audit_record
 from alongside.core.models import AuditEvent
 
 from .backends import get_backend
@@ -115,7 +115,7 @@ def _store(
     person_id: uuid.UUID | None,
 ) -> OutboxMessage:
     backend = get_backend()
-    creator = actor if getattr(actor, "is_authenticated", False) else None
+    creator = acting_user(actor)
     for _ in range(5):  # a clash of random references is rare; try again if one happens
         try:
             with transaction.atomic():

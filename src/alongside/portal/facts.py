@@ -59,6 +59,15 @@ class Venue:
     id: uuid.UUID | None = None
 
 
+def venue_line(venue: Venue) -> str:
+    """A venue on one line: its name, street lines and postcode, each once."""
+    seen: list[str] = []
+    for part in (venue.name, *venue.address_lines, venue.postcode):
+        if part and part not in seen:
+            seen.append(part)
+    return ", ".join(seen)
+
+
 @dataclass
 class Contact:
     label: str  # "Phone", "Email", "Website", or a named person's role

@@ -20,7 +20,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from alongside.core.audit import audit_record
+from alongside.core.audit import acting_user, audit_record
 from alongside.core.models import AuditEvent
 from alongside.directory.api.queries import PUBLIC_STATES
 from alongside.directory.models import Service, ServiceArea, ServiceAtLocation
@@ -74,10 +74,6 @@ def rating_create(*, service: Service, stars: int, comment: str = "") -> Rating:
     return rating
 
 
-def _actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _moderate(*, actor: Any, rating: Rating, to: str, reason: str = "") -> Rating:
     with transaction.atomic():
         locked = Rating.objects.select_for_update().get(pk=rating.pk)
@@ -89,9 +85,9 @@ def _moderate(*, actor: Any, rating: Rating, to: str, reason: str = "") -> Ratin
             )
         old = locked.state
         locked.state = to
-        locked.moderated_by = _actor_user(actor)
+        locked.moderated_by = acting_user(actor)
         locked.moderated_at = timezone.now()
-        locked.modified_by = _actor_user(actor)
+        locked.modified_by = acting_user(actor)
         locked.rejection_reason = reason
         locked.full_clean()
         locked.save()
@@ -99,7 +95,7 @@ def _moderate(*, actor: Any, rating: Rating, to: str, reason: str = "") -> Ratin
             actor=actor,
             action=AuditEvent.Action.CHANGE,
             obj=locked,
-            object_label=f"Rating of {locked.service.name}"[:200],
+            object_label=f"Rating of {rating.service.name}"[:200],
             reason=reason,
             changes={"state": [old, to]},
         )

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from alongside.directory import schedules as rules
 
-from .facts import ListingFacts, Session, Venue
+from .facts import ListingFacts, Session, Venue, venue_line
 
 CRLF = "\r\n"
 TZID = "Europe/London"
@@ -129,14 +129,7 @@ def _start_end(lines: _Lines, day: dt.date, opens: dt.time | None, closes: dt.ti
 
 
 def _location(venue: Venue | None) -> str:
-    if venue is None:
-        return ""
-    parts = [venue.name, *venue.address_lines, venue.postcode]
-    seen: list[str] = []
-    for part in parts:
-        if part and part not in seen:
-            seen.append(part)
-    return ", ".join(seen)
+    return "" if venue is None else venue_line(venue)
 
 
 def _stamp(facts: ListingFacts, session: Session) -> dt.datetime:

@@ -28,7 +28,7 @@ from alongside.directory.models import Service
 from alongside.directory.services import PUBLIC_STATES
 
 from .context_processors import MY_LIST_SESSION_KEY
-from .facts import ListingFacts, listings_facts
+from .facts import ListingFacts, listings_facts, venue_line
 
 
 class MyListError(Exception):
@@ -164,15 +164,8 @@ def where_lines(entry: ListingFacts) -> list[str]:
         if venue.online:
             lines.append(venue.name if venue.name and venue.name != "Online" else "Online")
             continue
-        parts = [venue.name, *venue.address_lines]
-        if venue.postcode:
-            parts.append(venue.postcode)
-        seen: list[str] = []
-        for part in parts:
-            if part and part not in seen:
-                seen.append(part)
-        if seen:
-            lines.append(", ".join(seen))
+        if line := venue_line(venue):
+            lines.append(line)
     return lines
 
 

@@ -23,7 +23,6 @@ from django.db.models import Count, Max
 from django.urls import reverse
 
 from alongside.core.models import Neighbourhood, Ward
-from alongside.core.places import ward_for_point
 from alongside.directory.models import (
     AccessibilityFeature,
     Location,
@@ -134,11 +133,6 @@ def term_taxonomies(codes: Sequence[str]) -> dict[str, str]:
     for code, taxonomy in sorted(rows, key=lambda row: preference[row[1]]):
         found.setdefault(code, taxonomy)
     return found
-
-
-def ward_at(*, lat: float, lng: float) -> Ward | None:
-    """The ward a point is in, or None outside every ward."""
-    return ward_for_point(lat=lat, lon=lng)
 
 
 # --- result cards -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.db.models import (
 )
 
 from alongside.directory.models import (
+    PUBLIC_STATES,
     AccessibilityFeature,
     Address,
     Contact,
@@ -41,7 +42,6 @@ from alongside.directory.models import (
 )
 from alongside.directory.search.engine import matching_service_ids
 
-PUBLIC_STATES = (Service.State.PUBLISHED, Service.State.REVIEW_DUE)
 # Nested lists come out in a fixed order, so the same data always gives the same bytes (ETag).
 STABLE = ("created_at", "id")
 

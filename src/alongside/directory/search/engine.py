@@ -18,8 +18,10 @@ import dataclasses
 import datetime as dt
 import math
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import connection
 from django.db.models import (
@@ -121,6 +123,7 @@ NAME, TERMS = 4, 2
 INDEX_ORDER_ABOVE = 2_000
 # One group of words: rank the entries with them in the name first (see _hits).
 NAME_TIER_FIRST = True
+NO_FILTERS = SearchQuery()
 
 
 # --- query checks -------------------------------------------------------------------------------
@@ -163,7 +166,25 @@ def _checked(query: SearchQuery) -> SearchQuery:
     return query
 
 
+# Look-ups one search may need many times (the "no results" help re-counts the search with
+# each filter dropped, and in nearby wards): kept for the length of one `search()` call.
+_lookups: ContextVar[dict | None] = ContextVar("search_lookups", default=None)
+
+
+def _remembered(key: tuple, compute: Callable[[], Any]) -> Any:
+    memo = _lookups.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _resolve_terms(values: tuple[str, ...]) -> list[list[uuid.UUID]]:
+    return _remembered(("terms", values), lambda: _terms_from_db(values))
+
+
+def _terms_from_db(values: tuple[str, ...]) -> list[list[uuid.UUID]]:
     """Groups of term ids for codes or ids: a listing must have a term from every group.
     Terms of the same taxonomy are alternatives (one group). A code used by several
     taxonomies ("carers" is a need and an audience) is one group of all of them, so it
@@ -278,33 +299,26 @@ def _filtered(query: SearchQuery, *, correlated: bool = False) -> QuerySet[Searc
 
 def _has_filters(query: SearchQuery) -> bool:
     """Whether anything but the words narrows the search."""
-    return bool(
-        query.needs
-        or query.age is not None
-        or query.free
-        or query.days
-        or query.times
-        or query.wards
-        or query.neighbourhoods
-        or query.access
-        or query.kinds
-        or query.provider_ids
-        or query.this_week
-        or query.within_m is not None
+    return any(
+        getattr(query, name) != getattr(NO_FILTERS, name)
+        for name in (*FILTER_LABELS, "provider_ids")
     )
 
 
 def _has_stale_dates(today: dt.date) -> bool:
     """Whether any entry's next date is before `today` (the index was built on an earlier
     day): one look along the index of next dates."""
-    return SearchEntry.objects.filter(next_date__lt=today).exists()
+    return _remembered(("stale", today), SearchEntry.objects.filter(next_date__lt=today).exists)
 
 
 def _ids(model: type, field_name: str, values: tuple[str, ...], label: str) -> list[uuid.UUID]:
     if not values:
         return []
-    found = dict(
-        model.objects.filter(**{f"{field_name}__in": values}).values_list(field_name, "pk")
+    found = _remembered(
+        (model, values),
+        lambda: dict(
+            model.objects.filter(**{f"{field_name}__in": values}).values_list(field_name, "pk")
+        ),
     )
     if missing := [v for v in values if v not in found]:
         raise SearchError(f"Unknown {label} {missing[0]!r}.")
@@ -554,7 +568,7 @@ def _help(query: SearchQuery, groups: list[Group]) -> dict[str, list]:
             if count:
                 help_["remove_filter"].append({"filter": name, "label": label, "count": count})
     if len(groups) > 1:
-        any_words = sum(1 for _ in groups)
+        any_words = len(groups)
         some = SearchEntry.objects.none()
         for group in groups:
             some = some | _matching(_filtered(query), [group])
@@ -618,6 +632,14 @@ def _related_needs(query: SearchQuery, groups: list[Group]) -> list[dict]:
 
 
 def search(query: SearchQuery) -> SearchResult:
+    token = _lookups.set({})
+    try:
+        return _search(query)
+    finally:
+        _lookups.reset(token)
+
+
+def _search(query: SearchQuery) -> SearchResult:
     query = _checked(query)
     groups = current().parse(query.text)
     base = _filtered(query)

@@ -24,6 +24,7 @@ from alongside.core.bulk import fetch_rows, in_list, insert_rows, insert_values
 from alongside.core.models import Ward
 from alongside.directory import schedules as schedule_rules
 from alongside.directory.models import (
+    PUBLIC_STATES,
     AccessibilityFeature,
     Address,
     Schedule,
@@ -40,7 +41,6 @@ from alongside.directory.models import (
 
 from . import text
 
-PUBLIC_STATES = (Service.State.PUBLISHED, Service.State.REVIEW_DUE)
 DAY_FIELDS = ("on_mon", "on_tue", "on_wed", "on_thu", "on_fri", "on_sat", "on_sun")
 NOON = dt.time(12, 0)
 EVENING = dt.time(17, 0)
@@ -92,7 +92,7 @@ def _context(today: dt.date | None) -> _Context:
 _SCHEDULE_FIELDS = ("service_id", *schedule_rules.SCHEDULE_LIKE_FIELDS)
 
 
-_RULE_FIELDS = tuple(name for name in _SCHEDULE_FIELDS if name != "service_id")
+_RULE_FIELDS = schedule_rules.SCHEDULE_LIKE_FIELDS
 
 
 @dataclass

@@ -344,3 +344,23 @@ def test_ranking_names_first_gives_the_same_pages_as_scoring_everything(little, 
     assert names_first[0][0] > 0
     monkeypatch.setattr(engine, "NAME_TIER_FIRST", False)
     assert pages() == names_first
+
+
+def test_the_help_for_no_results_looks_up_needs_and_places_once(
+    little, django_assert_max_num_queries
+):
+    """The help re-counts the search with each filter dropped and in nearby wards; the
+    needs, wards and date checks it needs are looked up once per search, not per count
+    (30 queries before, 19 now)."""
+    query = SearchQuery(
+        text="choir",
+        needs=("food",),
+        wards=("E05010311",),
+        days=("mon",),
+        free=True,
+        today=TODAY,
+    )
+    with django_assert_max_num_queries(19):
+        result = search(query)
+    assert result.total == 0
+    assert "remove_filter" in result.help

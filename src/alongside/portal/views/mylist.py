@@ -14,11 +14,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from alongside.core.http import safe_next
 from alongside.core.permissions import staff_required
 from alongside.notify.backends import get_backend
 
@@ -44,12 +43,7 @@ SEND_PERMISSION = "notify.send_message"
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go after changing the list: a `next` on this site, else the list itself."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("portal:my-list")
+    return safe_next(request, "portal:my-list")
 
 
 def _rows(entries: list[facts.ListingFacts]) -> list[dict[str, Any]]:

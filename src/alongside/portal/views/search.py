@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alongside.core.pagination import paginate
+from alongside.core.places import ward_for_point
 from alongside.directory.search.engine import SearchError, SearchQuery, SearchResult, search
 
 from .. import selectors
@@ -112,7 +113,7 @@ def results(request: HttpRequest) -> HttpResponse:
         if form.located is not None:
             place_ward = form.located.ward.name if form.located.ward else ""
         else:
-            ward = selectors.ward_at(lat=point[0], lng=point[1])
+            ward = ward_for_point(lat=point[0], lon=point[1])
             place_ward = ward.name if ward else ""
     help_ = {}
     if result is not None and not result.total and result.help:
