@@ -1,7 +1,13 @@
 """What every app's GOV.UK forms share."""
 
+from datetime import date
+from typing import Any
+
 from crispy_forms.helper import FormHelper
+from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 
 
 def template_form_helper() -> FormHelper:
@@ -37,3 +43,41 @@ def text_field(
         error_messages=messages,
         widget=forms.Textarea if textarea else forms.TextInput,
     )
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, *, fallback: str | None = None
+) -> None:
+    """Show a service's validation errors on the form, against the field they name when the
+    form has it (else against `fallback`, None meaning the whole form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else fallback, errors)
+    else:
+        form.add_error(fallback, error)
+
+
+class GovDateField(DateInputField):
+    """A GOV.UK date input whose messages name the date being asked for."""
+
+    def __init__(
+        self, *, name: str, required: bool = True, required_message: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(required=required, require_all_fields=False, **kwargs)
+        self.name = name
+        self.error_messages["required"] = required_message or f"Enter the {name.lower()}"
+        self.error_messages["incomplete"] = f"{name} must include a day, month and year"
+        for subfield, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            subfield.error_messages["incomplete"] = f"{name} must include a {part}"
+            subfield.validators = [RegexValidator(r"^[0-9]+$", f"{name} must be a real date")]
+
+    def compress(self, data_list: Any) -> date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if len(str(year)) != 4:
+            raise ValidationError("Year must include 4 numbers", code="invalid")
+        try:
+            return date(int(year), int(month), int(day))
+        except (ValueError, OverflowError) as error:
+            raise ValidationError(f"{self.name} must be a real date", code="invalid") from error

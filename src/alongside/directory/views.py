@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 
 from alongside.core import ratelimit
 from alongside.core.audit import audit_record
+from alongside.core.forms import add_service_errors as _add_errors
 from alongside.core.models import AuditEvent
 from alongside.core.pagination import paginate
 from alongside.core.permissions import staff_required
@@ -47,15 +47,6 @@ RATE_LIMIT = 5
 RATE_WINDOW_SECONDS = 60 * 60
 
 State = Service.State
-
-
-def _add_errors(form: forms.Form, error: ValidationError, *, fallback: str | None = None) -> None:
-    """Show a service's validation errors against the field they name when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else fallback, errors)
-    else:
-        form.add_error(fallback, error)
 
 
 def _posted(request: HttpRequest) -> Any:

@@ -7,16 +7,14 @@ from datetime import date
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from alongside.accounts.models import Organisation, Team
-from alongside.core.forms import template_form_helper, text_field
+from alongside.core.forms import GovDateField, template_form_helper, text_field
 from alongside.core.postcodes import normalise_postcode
 
 from .duplicates import PossibleDuplicate
@@ -25,32 +23,6 @@ from .nhs_number import format_nhs_number, normalise_nhs_number
 
 NEW_RECORD = "new"
 EARLIEST_BIRTH = date(1900, 1, 1)
-
-
-class GovDateField(DateInputField):
-    """A GOV.UK date input whose messages name the date being asked for."""
-
-    def __init__(
-        self, *, name: str, required: bool = True, required_message: str = "", **kwargs: Any
-    ) -> None:
-        super().__init__(required=required, require_all_fields=False, **kwargs)
-        self.name = name
-        self.error_messages["required"] = required_message or f"Enter the {name.lower()}"
-        self.error_messages["incomplete"] = f"{name} must include a day, month and year"
-        for subfield, part in zip(self.fields, ("day", "month", "year"), strict=True):
-            subfield.error_messages["incomplete"] = f"{name} must include a {part}"
-            subfield.validators = [RegexValidator(r"^[0-9]+$", f"{name} must be a real date")]
-
-    def compress(self, data_list: Any) -> date | None:
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        if len(str(year)) != 4:
-            raise ValidationError("Year must include 4 numbers", code="invalid")
-        try:
-            return date(int(year), int(month), int(day))
-        except (ValueError, OverflowError) as error:
-            raise ValidationError(f"{self.name} must be a real date", code="invalid") from error
 
 
 def _yes(label: str) -> forms.BooleanField:

@@ -249,6 +249,17 @@ def person_use_existing(*, actor: User, person: Person, team: Team, reason: str)
 
 
 @transaction.atomic
+def involvement_open(*, actor: User, person: Person, team: Team, reason: str) -> Involvement:
+    """Another app starts a team's work with a person (an introduction to Local Area
+    Coordination, a referral): the team gets its reason to see the record. The actor need not
+    be in that team; an open involvement is kept as it is."""
+    existing = Involvement.objects.filter(person=person, team=team, ended_at__isnull=True).first()
+    if existing is not None:
+        return existing
+    return _involve(actor=actor, person=person, team=team, reason=reason)
+
+
+@transaction.atomic
 def person_link(*, actor: User, person: Person, other: Person, reason: str) -> PersonLink:
     """Record that two records may be the same person. They are linked, never merged."""
     reason = _required(reason, field="reason", message="Enter why these records may be linked")

@@ -10,13 +10,13 @@ import json
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from alongside.core.forms import add_service_errors as _add_errors
 from alongside.core.pagination import paginate
 from alongside.core.permissions import staff_required
 
@@ -44,16 +44,6 @@ from .nhs_number import format_nhs_number
 PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
 DRAFT_KEY = "people_add_draft"
-
-
-def _add_errors(form: forms.Form, error: ValidationError, *, fallback: str | None = None) -> None:
-    """Show a service's validation errors on the form, against the field they name when
-    the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else fallback, errors)
-    else:
-        form.add_error(fallback, error)
 
 
 def _posted(request: HttpRequest) -> Any:

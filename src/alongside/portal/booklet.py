@@ -26,6 +26,7 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from alongside.core.pdf import render_pdf
 from alongside.directory import schedules
 from alongside.notify.models import OutboxMessage
 from alongside.notify.services import Attachment, send_email
@@ -239,16 +240,6 @@ def booklet_html(
 def _title(*, made_for: str, council: dict[str, str]) -> str:
     title = f"My list from {council['public_service_name']}"
     return f"{title}, made for {made_for}" if made_for else title
-
-
-def render_pdf(html: str) -> bytes:
-    """HTML to a tagged PDF. Only `data:` URLs may be fetched, so nothing in a listing can
-    make the server reach out to another site."""
-    from weasyprint import HTML, URLFetcher  # imported here: slow to load, used only here
-
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
-    document = HTML(string=html, url_fetcher=fetcher, media_type="print")
-    return document.write_pdf(pdf_variant="pdf/ua-1", cache={})
 
 
 def booklet_pdf(
