@@ -40,6 +40,7 @@ run: install
 	$(MANAGE) load_taxonomies
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_directory
+	$(MANAGE) load_demo_casework
 	$(MANAGE) directory_search_index
 	$(MANAGE) runserver 127.0.0.1:8000
 

@@ -24,10 +24,34 @@ from alongside.core.models import Neighbourhood
 
 # Pages anyone may open (the sign-in flow itself) and POST-only actions.
 OPEN_PAGES = {"accounts:sign-in", "accounts:otp-verify", "accounts:otp-setup", "accounts:sign-out"}
-POST_ONLY: set[str] = {"portal-staff:rating-accept", "portal-staff:rating-reject"}
-STAFF_NAMESPACES = {"accounts", "people", "directory", "portal-staff", "notify"}
+POST_ONLY: set[str] = {
+    "portal-staff:rating-accept",
+    "portal-staff:rating-reject",
+    "casework:contact-escalation-done",
+    "casework:story-submit",
+    "casework:story-withdraw",
+}
+# Pages only the author of the thing may open (their own tests cover the right user).
+AUTHOR_ONLY = {"casework:contact-update"}
+STAFF_NAMESPACES = {
+    "accounts",
+    "people",
+    "directory",
+    "portal-staff",
+    "notify",
+    "casework",
+    "grants",
+}
+# Pages only a lead of the team may use (deciding, approving, setting capacity).
+LEAD_PAGES = {
+    "casework:capacity",
+    "casework:story-review",
+    "grants:award-approve",
+    "grants:award-decline",
+    "grants:award-paid",
+}
 # Pages that need a role as well as permissions (the view checks it): the role to use.
-ROLE_FOR_PAGE_PREFIX = {"directory:partner-": "Partner"}
+ROLE_FOR_PAGE_PREFIX = {"directory:partner-": "Partner", "casework:handover": "Team manager"}
 
 
 def _staff_patterns() -> list[tuple[str, URLPattern]]:
@@ -128,7 +152,130 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"pk": sent.pk, "attachment_pk": sent.attachments.get().pk}
 
+    def episode(status: str = "active"):
+        from django.utils import timezone
+
+        from alongside.accounts.models import Programme
+        from alongside.casework.models import Episode, Introduction
+        from alongside.core.models import Ward
+
+        ward = Ward.objects.order_by("code").first()
+        team.programmes.add(Programme.objects.get(code="lac"))
+        team.wards.add(ward)
+        p = person()
+        today = timezone.localdate()
+        intro = Introduction.objects.create(
+            person=p, programme_id="lac", team=team, ward=ward, source="self", received_on=today
+        )
+        return Episode.objects.create(
+            person=p,
+            programme_id="lac",
+            team=team,
+            ward=ward,
+            introduction=intro,
+            status=status,
+            level=2,
+            status_changed_at=timezone.now(),
+            opened_on=today,
+        )
+
+    def episode_item(kind: str) -> dict[str, Any]:
+        from django.utils import timezone
+
+        from alongside.casework import models as cw
+
+        e = episode()
+        today = timezone.localdate()
+        other = UserFactory()
+        if kind == "relationship":
+            item = cw.Relationship.objects.create(episode=e, kind="friend", name="Sam")
+        elif kind in ("goal", "action"):
+            agreement = cw.Agreement.objects.create(episode=e)
+            item = cw.Goal.objects.create(agreement=agreement, in_own_words="Walk more")
+            if kind == "action":
+                item = cw.Action.objects.create(goal=item, what="Find a group", who="person")
+        elif kind == "connection":
+            item = cw.Connection.objects.create(episode=e, name="A group", status_changed_on=today)
+        elif kind == "contact":
+            item = cw.Contact.objects.create(
+                episode=e,
+                worker=other,
+                kind="call",
+                happened_on=today,
+                minutes=10,
+                summary="Rang",
+                safeguarding_concern=True,
+                escalation="manager",
+            )
+        else:  # a story (waiting for a manager when written by someone else)
+            item = cw.Story.objects.create(
+                episode=e,
+                title="A story",
+                body="Told",
+                consent_level="internal",
+                status="awaiting_approval" if kind == "story-review" else "draft",
+                created_by=other,
+            )
+            if kind == "story-review":
+                return {"pk": item.pk}
+        return {"pk": e.pk, "item_pk": item.pk}
+
+    def fund():
+        from alongside.grants.models import Fund
+
+        return Fund.objects.create(
+            name=f"Fund for {team.name}",
+            starts_on="2026-04-01",
+            ends_on="2027-03-31",
+            budget=1000,
+        )
+
+    def award(status: str = "requested") -> dict[str, Any]:
+        from django.utils import timezone
+
+        from alongside.grants.models import Award
+
+        e = episode()
+        a = Award.objects.create(
+            fund=fund(),
+            person=e.person,
+            episode=e,
+            category="devices",
+            amount=50,
+            reason="A tablet",
+            requested_by=UserFactory(),
+            requested_on=timezone.localdate(),
+            status=status,
+            decided_at=None if status == "requested" else timezone.now(),
+        )
+        return {"pk": a.pk}
+
+    def worker() -> dict[str, Any]:
+        from alongside.accounts.models import Programme
+
+        team.programmes.add(Programme.objects.get(code="lac"))
+        coordinator = UserFactory(with_role="Local Area Coordinator")
+        Membership.objects.create(team=team, user=coordinator)
+        return {"user_pk": coordinator.pk}
+
     return {
+        "casework:capacity": worker,
+        "casework:close": lambda: {"pk": episode("closing").pk},
+        "casework:relationship-remove": lambda: episode_item("relationship"),
+        "casework:goal-edit": lambda: episode_item("goal"),
+        "casework:action-add": lambda: episode_item("goal"),
+        "casework:action-edit": lambda: episode_item("action"),
+        "casework:connection-update": lambda: episode_item("connection"),
+        "casework:contact-update": lambda: episode_item("contact"),
+        "casework:contact-escalation-done": lambda: episode_item("contact"),
+        "casework:story-review": lambda: episode_item("story-review"),
+        "casework:story-edit": lambda: episode_item("story"),
+        "casework:agreement-pdf": lambda: episode_item("goal"),
+        "casework:*": lambda: {"pk": episode().pk},
+        "grants:fund-detail": lambda: {"pk": fund().pk},
+        "grants:fund-edit": lambda: {"pk": fund().pk},
+        "grants:award-paid": lambda: award("approved"),
+        "grants:*": award,
         "notify:*": message,
         "portal-staff:*": rating,
         "directory:listing-preview": lambda: listing("draft"),
@@ -161,11 +308,11 @@ def _url(name: str, pattern: URLPattern, team: Team) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-def _user_in(group: Group | None, team: Team):
+def _user_in(group: Group | None, team: Team, *, lead: bool = False):
     user = UserFactory()
     if group is not None:
         user.groups.add(group)
-    Membership.objects.create(team=team, user=user)
+    Membership.objects.create(team=team, user=user, is_lead=lead)
     return user
 
 
@@ -200,12 +347,14 @@ def test_role_matrix(client, name, pattern):
         assert client.get(url).status_code == 403, f"{wrong.groups.first()} on {url}"
         client.logout()
 
+    if name in AUTHOR_ONLY:
+        return
     right_role = _role_with(perms) if perms else None
     for prefix, role in ROLE_FOR_PAGE_PREFIX.items():
         if name.startswith(prefix):
             right_role = Group.objects.get(name=role)
     assert right_role is not None or not perms, f"No role may open {name} ({perms})"
-    right = _user_in(right_role, team)
+    right = _user_in(right_role, team, lead=name in LEAD_PAGES)
     client.force_login(right, backend="django.contrib.auth.backends.ModelBackend")
     response = client.get(url)
     assert response.status_code == 200, f"{right_role} on {url}: {response.status_code}"

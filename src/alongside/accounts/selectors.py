@@ -36,6 +36,24 @@ _TOOLS = [
         "people:list",
     ),
     (
+        "casework.view_episode",
+        "Casework",
+        "Your caseload: the people you walk alongside, introductions, and your team's work.",
+        "casework:caseload",
+    ),
+    (
+        "casework.view_casework_figures",
+        "Casework figures",
+        "Introductions, support, connections and outcomes for each quarter.",
+        "casework:figures",
+    ),
+    (
+        "grants.view_fund",
+        "Grants",
+        "The Opportunities Fund: requests, decisions and what is left.",
+        "grants:funds",
+    ),
+    (
         "accounts.manage_users",
         "Users and teams",
         "Add staff, give them roles, and organise teams and organisations.",

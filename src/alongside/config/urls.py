@@ -11,6 +11,8 @@ urlpatterns = [
     path("staff/messages/", include("alongside.notify.urls")),
     path("staff/", include("alongside.accounts.urls")),
     path("staff/people/", include("alongside.people.urls")),
+    path("staff/casework/", include("alongside.casework.urls")),
+    path("staff/grants/", include("alongside.grants.urls")),
     path("staff/feedback/", include("alongside.portal.staff_urls")),
     path("staff/directory/import/", include("alongside.directory.import_urls")),
     path("staff/directory/", include("alongside.directory.urls")),

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "alongside.directory",
     "alongside.notify",
     "alongside.portal",
+    "alongside.casework",
+    "alongside.grants",
     "alongside.demo",
 ]
 
@@ -252,5 +254,9 @@ PORTAL_MY_LIST_MAX = env.int("PORTAL_MY_LIST_MAX", default=50)
 
 # --- Messages -------------------------------------------------------------------------------------
 # "outbox" (the default) keeps every message in the database, visible to staff, and sends nothing.
+# Casework: a Local Area Coordinator's Level 2 caseload (York works to 60); each worker may
+# have their own figure (casework.WorkerCapacity).
+CASEWORK_LEVEL2_CAPACITY = env.int("CASEWORK_LEVEL2_CAPACITY", default=60)
+
 NOTIFY_BACKEND = env("NOTIFY_BACKEND", default="outbox")
 NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")

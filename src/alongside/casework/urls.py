@@ -1,0 +1,13 @@
+"""Casework pages, at /staff/casework/. Each views module lists its own URLs."""
+
+from .views import connections, episodes, grants, plan, stories
+
+app_name = "casework"
+
+urlpatterns = [
+    *episodes.urlpatterns,
+    *plan.urlpatterns,
+    *connections.urlpatterns,
+    *stories.urlpatterns,
+    *grants.urlpatterns,
+]
