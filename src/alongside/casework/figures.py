@@ -46,6 +46,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from alongside.accounts.models import Team
 from alongside.core.audit import audit_record
@@ -135,6 +136,16 @@ def recent_quarters(today: dt.date, count: int = 12) -> list[Quarter]:
     while len(quarters) < count:
         quarters.append(quarters[-1].previous())
     return quarters
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """Midnight at the start of the day, local time: comparing the stored time with it uses
+    the column's index, where taking the date of each row would not."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _after(day: dt.date) -> dt.datetime:
+    return _start_of(day + dt.timedelta(days=1))
 
 
 # --- tables -------------------------------------------------------------------------------------
@@ -275,7 +286,8 @@ def _moves_up(*, start: dt.date, end: dt.date, programme: str) -> QuerySet[Episo
         kind=EpisodeChange.Kind.LEVEL,
         old_value="1",
         new_value="2",
-        changed_at__date__range=(start, end),
+        changed_at__gte=_start_of(start),
+        changed_at__lt=_after(end),
     )
 
 
@@ -312,12 +324,14 @@ def open_episodes_by_level(*, start: dt.date, end: dt.date, programme: str) -> T
     changes = EpisodeChange.objects.filter(episode=OuterRef("pk"), kind=EpisodeChange.Kind.LEVEL)
     level_then = Coalesce(
         Subquery(
-            changes.filter(changed_at__date__lte=end)
+            changes.filter(changed_at__lt=_after(end))
             .order_by("-changed_at")
             .values("new_value")[:1]
         ),
         Subquery(
-            changes.filter(changed_at__date__gt=end).order_by("changed_at").values("old_value")[:1]
+            changes.filter(changed_at__gte=_after(end))
+            .order_by("changed_at")
+            .values("old_value")[:1]
         ),
         Cast("level", CharField()),
         output_field=CharField(),
@@ -384,7 +398,9 @@ def contacts_by_kind(*, start: dt.date, end: dt.date, programme: str) -> Table:
 def connections_by_status(*, start: dt.date, end: dt.date, programme: str) -> Table:
     counts = dict(
         Connection.objects.filter(
-            episode__programme_id=programme, created_at__date__range=(start, end)
+            episode__programme_id=programme,
+            created_at__gte=_start_of(start),
+            created_at__lt=_after(end),
         )
         .values_list("status")
         .annotate(n=Count("id"))
@@ -526,7 +542,8 @@ def stories_approved(*, start: dt.date, end: dt.date, programme: str) -> Table:
         Story.objects.filter(
             episode__programme_id=programme,
             status=Story.Status.APPROVED,
-            decided_at__date__range=(start, end),
+            decided_at__gte=_start_of(start),
+            decided_at__lt=_after(end),
         )
         .values_list("consent_level")
         .annotate(n=Count("id"))
