@@ -13,6 +13,8 @@ LINK_WORKER = "Link worker"
 VOLUNTEER_COORDINATOR = "Volunteer coordinator"
 ANALYST = "Analyst"
 PARTNER = "Partner"
+HEALTH_REFERRER = "Health referrer"
+WELFARE_CALLER = "Welfare caller"
 
 ALL_ROLES = [
     ADMINISTRATOR,
@@ -25,6 +27,8 @@ ALL_ROLES = [
     VOLUNTEER_COORDINATOR,
     ANALYST,
     PARTNER,
+    HEALTH_REFERRER,
+    WELFARE_CALLER,
 ]
 
 ROLE_DESCRIPTIONS = {
@@ -39,4 +43,7 @@ ROLE_DESCRIPTIONS = {
     VOLUNTEER_COORDINATOR: "Coordinates volunteers and welfare calls.",
     ANALYST: "Sees reports and figures only, never personal data.",
     PARTNER: "A voluntary group: its own listings and the referrals sent to it.",
+    HEALTH_REFERRER: "GP practice, hospital or therapy staff: refer people to social prescribing "
+    "and see the status of the referrals they sent.",
+    WELFARE_CALLER: "A volunteer or member of staff making welfare calls from their daily list.",
 }

@@ -59,6 +59,8 @@ class Introduction(BaseModel):
         MENTAL_HEALTH = "mental_health", "Mental health services"
         HOUSING = "housing", "Housing"
         GP = "gp", "GP practice"
+        HOSPITAL = "hospital", "Hospital"
+        COMMUNITY_THERAPY = "community_therapy", "Community therapy"
         POLICE = "police", "Police"
         VOLUNTARY_GROUP = "voluntary_group", "Voluntary or community group"
         OTHER = "other", "Other"
@@ -587,3 +589,367 @@ class SystemIntelligence(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.service}"
+
+
+# --- social prescribing: referrals, pathways, coding, appointments, welfare calls ---------------
+
+
+class Pathway(BaseModel):
+    """A team's route in for a kind of referral (primary care, hospital discharge, mental
+    health recovery...), with its own intake questions and a target time to first contact."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="pathways")
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    target_days = models.PositiveSmallIntegerField(
+        "target days from referral to first contact", default=10
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["team__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="pathway_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PathwayQuestion(BaseModel):
+    """One intake question a pathway asks the referrer."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(max_length=300)
+    hint = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ClinicalCode(models.Model):
+    """A national code recorded against a referral (SNOMED CT), kept as data so more can be
+    added without a release."""
+
+    code = models.CharField(max_length=20, primary_key=True)
+    system = models.CharField(max_length=30, default="SNOMED CT")
+    display = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.display}"
+
+
+class Referral(BaseModel):
+    """A referral to social prescribing (or another casework programme that takes
+    referrals): from a GP practice, a hospital, adult social care, community therapy or the
+    person themselves. It waits in the team's intake queue until a worker accepts it (which
+    opens an episode), redirects it (with the person's agreement) or declines it."""
+
+    class Source(models.TextChoices):
+        GP_PRACTICE = "gp_practice", "GP practice"
+        HOSPITAL = "hospital", "Hospital ward or clinic"
+        ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+        COMMUNITY_THERAPY = "community_therapy", "Community therapy"
+        SELF = "self", "Self-referral"
+        OTHER = "other", "Other"
+
+    class Urgency(models.TextChoices):
+        ROUTINE = "routine", "Routine"
+        SOON = "soon", "Soon (within a week)"
+        URGENT = "urgent", "Urgent (within 2 working days)"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Waiting to be triaged"
+        ACCEPTED = "accepted", "Accepted"
+        REDIRECTED = "redirected", "Redirected"
+        DECLINED = "declined", "Declined"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="referrals")
+    pathway = models.ForeignKey(
+        Pathway, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    source = models.CharField(max_length=30, choices=Source.choices)
+    source_detail = models.CharField("ward, clinic or other detail", max_length=200, blank=True)
+    referring_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
+        help_text="The staff account that sent it (none for a self-referral)",
+    )
+    referrer_name = models.CharField(max_length=150, blank=True)
+    referrer_role = models.CharField(max_length=150, blank=True)
+    referrer_email = models.EmailField(blank=True)
+    referrer_phone = models.CharField(max_length=30, blank=True)
+
+    # Who is referred, as given; matched to (or made into) a person record at triage.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    given_name = models.CharField("first name", max_length=100)
+    family_name = models.CharField("last name", max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+
+    reasons = models.ManyToManyField(IntroductionReason, related_name="referrals")
+    reasons_other = models.CharField(max_length=200, blank=True)
+    what_matters = models.TextField("what matters to the person, in their words", blank=True)
+    urgency = models.CharField(max_length=20, choices=Urgency.choices, default=Urgency.ROUTINE)
+    consent_to_referral = models.BooleanField("the person agreed to be referred")
+    share_back = models.TextField(
+        "what the person agreed we may tell the referrer",
+        blank=True,
+        help_text="Empty: only that the referral was received, accepted or declined",
+    )
+    answers = models.JSONField("answers to the pathway's questions", default=dict, blank=True)
+    received_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_triaged",
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=300, blank=True)
+    redirected_to = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    episode = models.OneToOneField(
+        Episode, null=True, blank=True, on_delete=models.PROTECT, related_name="referral"
+    )
+
+    class Meta:
+        ordering = ["received_at"]
+        indexes = [
+            models.Index(fields=["team", "status", "received_at"], name="referral_queue_idx"),
+            models.Index(fields=["referred_by", "received_at"], name="referral_referrer_idx"),
+        ]
+        permissions = [
+            ("refer_person", "Can refer a person (health and care staff)"),
+            ("triage_referral", "Can triage referrals in the team's intake queue"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_to_referral=True),
+                name="referral_needs_consent",
+                violation_error_message="The person must agree to be referred",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decision_reason=""),
+                name="referral_declined_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(episode__isnull=False),
+                name="referral_accepted_has_episode",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="redirected") | Q(redirected_to__isnull=False),
+                name="referral_redirected_has_programme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.given_name} {self.family_name}"
+
+
+class CodedEvent(BaseModel):
+    """A national code recorded for a referral, e.g. SNOMED CT 871731000000106 on the first
+    referral of an episode."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="codes")
+    code = models.ForeignKey(ClinicalCode, on_delete=models.PROTECT, related_name="events")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "code"], name="coded_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.code)
+
+
+class Appointment(BaseModel):
+    """A meeting with the person: at the practice, at home or in the community. There is no
+    limit on how many an episode has."""
+
+    class Place(models.TextChoices):
+        PRACTICE = "practice", "At the GP practice"
+        HOME = "home", "At home"
+        COMMUNITY = "community", "In the community"
+        PHONE = "phone", "By phone or video"
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        ATTENDED = "attended", "Attended"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+        CANCELLED = "cancelled", "Cancelled"
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="appointments")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="casework_appointments"
+    )
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(default=45)
+    place = models.CharField(max_length=20, choices=Place.choices)
+    place_detail = models.CharField("where exactly", max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["worker", "starts_at"], name="appointment_worker_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_place_display()} on {self.starts_at:%d %b %Y %H:%M}"
+
+
+class WelfareCallPlan(BaseModel):
+    """Regular calls to someone (daily, say, for a person with dementia living alone), made by
+    a volunteer or member of staff; worrying or missed calls go to the link worker that day."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every day"
+        WEEKDAYS = "weekdays", "Monday to Friday"
+        WEEKLY = "weekly", "Once a week"
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="call_plans")
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="call_plans"
+    )
+    frequency = models.CharField(max_length=20, choices=Frequency.choices)
+    weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For weekly calls: 0 is Monday"
+    )
+    best_time = models.CharField("best time to call", max_length=100, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    notes = models.CharField("what the caller should know", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(frequency="weekly") | Q(weekday__gte=0, weekday__lte=6),
+                name="call_plan_weekly_has_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="call_plan_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} calls to {self.episode.person}"
+
+
+class WelfareCall(BaseModel):
+    """One call on a plan's day: what happened, and whether it went to the link worker."""
+
+    class Outcome(models.TextChoices):
+        SPOKE = "spoke", "Spoke to them"
+        NO_ANSWER = "no_answer", "No answer"
+        CONCERN = "concern", "Spoke, and I am worried"
+
+    plan = models.ForeignKey(WelfareCallPlan, on_delete=models.CASCADE, related_name="calls")
+    due_on = models.DateField()
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="welfare_calls"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    called_at = models.DateTimeField()
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "due_on"], name="welfare_call_once_a_day"),
+            models.CheckConstraint(
+                condition=~Q(outcome="concern") | ~Q(note=""),
+                name="welfare_concern_has_note",
+                violation_error_message="Say what worried you",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on {self.due_on:%d %b %Y}"
+
+
+class ProgrammeOutcome(BaseModel):
+    """What the person says at closing (social prescribing's own measures until the shared
+    outcomes framework), and GP attendance before and after from the practice record, paired
+    per person."""
+
+    class Achieved(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    class Agreement(models.TextChoices):
+        STRONGLY_AGREE = "strongly_agree", "Strongly agree"
+        AGREE = "agree", "Agree"
+        NEITHER = "neither", "Neither agree nor disagree"
+        DISAGREE = "disagree", "Disagree"
+        STRONGLY_DISAGREE = "strongly_disagree", "Strongly disagree"
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="outcome")
+    goals_achieved = models.CharField(max_length=10, choices=Achieved.choices)
+    more_able = models.CharField(
+        "I feel more able to manage my own health and wellbeing",
+        max_length=20,
+        choices=Agreement.choices,
+    )
+    would_not_have = models.CharField(
+        "I would not have made these changes without my link worker",
+        max_length=20,
+        choices=Agreement.choices,
+    )
+    gp_months = models.PositiveSmallIntegerField("months counted before and after", default=6)
+    gp_visits_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    gp_visits_after = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(gp_visits_before__isnull=True) & Q(gp_visits_after__isnull=True))
+                | (Q(gp_visits_before__isnull=False) & Q(gp_visits_after__isnull=False)),
+                name="outcome_gp_visits_paired",
+                violation_error_message="Enter GP visits both before and after, or neither",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome for {self.episode.person}"

@@ -18,6 +18,8 @@ class CaseworkProgramme:
     introduction: str  # what the way in is called
     place_based: bool  # teams cover wards; the introduction's ward chooses the team
     has_levels: bool  # Level 1 and Level 2 support
+    takes_referrals: bool = False  # referrals wait in an intake queue for triage
+    outcome_measures: bool = False  # a ProgrammeOutcome is recorded before closing
 
 
 LAC = CaseworkProgramme(
@@ -37,6 +39,8 @@ SOCIAL_PRESCRIBING = CaseworkProgramme(
     introduction="referral",
     place_based=False,
     has_levels=False,
+    takes_referrals=True,
+    outcome_measures=True,
 )
 
 PROGRAMMES: dict[str, CaseworkProgramme] = {p.code: p for p in (LAC, SOCIAL_PRESCRIBING)}

@@ -45,6 +45,7 @@ TEAMS = [
     ("City of York Council", "Performance and intelligence", ["management"], []),
     ("Minster Primary Care Network", "Social prescribing link workers", ["social_prescribing"], []),
     ("Acomb Neighbours Together", "Acomb Neighbours Together staff", ["volunteering"], ["Acomb"]),
+    ("Walmgate Lane Surgery", "Walmgate Lane Surgery clinicians", [], []),
 ]
 
 # (role, email local part, full name, job title, team)
@@ -112,6 +113,20 @@ ACCOUNTS = [
         "Pat Partner",
         "Group coordinator",
         "Acomb Neighbours Together staff",
+    ),
+    (
+        roles.HEALTH_REFERRER,
+        "gp",
+        "Dr Gita Practitioner",
+        "GP",
+        "Walmgate Lane Surgery clinicians",
+    ),
+    (
+        roles.WELFARE_CALLER,
+        "caller",
+        "Wes Caller",
+        "Volunteer welfare caller",
+        "Volunteering and welfare calls",
     ),
 ]
 

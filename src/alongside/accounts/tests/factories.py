@@ -81,6 +81,8 @@ LinkWorkerFactory = _role_factory(roles.LINK_WORKER)
 VolunteerCoordinatorFactory = _role_factory(roles.VOLUNTEER_COORDINATOR)
 AnalystFactory = _role_factory(roles.ANALYST)
 PartnerFactory = _role_factory(roles.PARTNER)
+HealthReferrerFactory = _role_factory(roles.HEALTH_REFERRER)
+WelfareCallerFactory = _role_factory(roles.WELFARE_CALLER)
 
 ROLE_FACTORIES = {
     roles.ADMINISTRATOR: AdministratorFactory,
@@ -93,4 +95,6 @@ ROLE_FACTORIES = {
     roles.VOLUNTEER_COORDINATOR: VolunteerCoordinatorFactory,
     roles.ANALYST: AnalystFactory,
     roles.PARTNER: PartnerFactory,
+    roles.HEALTH_REFERRER: HealthReferrerFactory,
+    roles.WELFARE_CALLER: WelfareCallerFactory,
 }
