@@ -30,9 +30,14 @@ POST_ONLY: set[str] = {
     "casework:contact-escalation-done",
     "casework:story-submit",
     "casework:story-withdraw",
+    "casework:call-followed-up",
 }
 # Pages only the author of the thing may open (their own tests cover the right user).
-AUTHOR_ONLY = {"casework:contact-update"}
+AUTHOR_ONLY = {
+    "casework:contact-update",
+    "casework:referral-confirmation",  # the referrer who sent it
+    "casework:call-record",  # the caller on the plan
+}
 STAFF_NAMESPACES = {
     "accounts",
     "people",
@@ -49,9 +54,17 @@ LEAD_PAGES = {
     "grants:award-approve",
     "grants:award-decline",
     "grants:award-paid",
+    "casework:pathway-add",
+    "casework:pathway-edit",
+    "casework:pathway-question-add",
+    "casework:pathway-question-edit",
 }
 # Pages that need a role as well as permissions (the view checks it): the role to use.
-ROLE_FOR_PAGE_PREFIX = {"directory:partner-": "Partner", "casework:handover": "Team manager"}
+ROLE_FOR_PAGE_PREFIX = {
+    "directory:partner-": "Partner",
+    "casework:handover": "Team manager",
+    "casework:calls-today": "Welfare caller",
+}
 
 
 def _staff_patterns() -> list[tuple[str, URLPattern]]:
@@ -152,7 +165,7 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"pk": sent.pk, "attachment_pk": sent.attachments.get().pk}
 
-    def episode(status: str = "active"):
+    def episode(status: str = "active", programme: str = "lac"):
         from django.utils import timezone
 
         from alongside.accounts.models import Programme
@@ -160,16 +173,16 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
         from alongside.core.models import Ward
 
         ward = Ward.objects.order_by("code").first()
-        team.programmes.add(Programme.objects.get(code="lac"))
+        team.programmes.add(Programme.objects.get(code=programme))
         team.wards.add(ward)
         p = person()
         today = timezone.localdate()
         intro = Introduction.objects.create(
-            person=p, programme_id="lac", team=team, ward=ward, source="self", received_on=today
+            person=p, programme_id=programme, team=team, ward=ward, source="self", received_on=today
         )
         return Episode.objects.create(
             person=p,
-            programme_id="lac",
+            programme_id=programme,
             team=team,
             ward=ward,
             introduction=intro,
@@ -219,6 +232,73 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
             if kind == "story-review":
                 return {"pk": item.pk}
         return {"pk": e.pk, "item_pk": item.pk}
+
+    def social_prescribing() -> dict[str, Any]:
+        """A referral waiting in the team's queue, and a pathway of the team."""
+        from django.utils import timezone
+
+        from alongside.accounts.models import Programme
+        from alongside.casework.models import Pathway, PathwayQuestion, Referral
+
+        team.programmes.add(Programme.objects.get(code="social_prescribing"))
+        pathway = Pathway.objects.create(team=team, name="Primary care")
+        question = PathwayQuestion.objects.create(pathway=pathway, text="Anything else?")
+        referral = Referral.objects.create(
+            programme_id="social_prescribing",
+            team=team,
+            source="gp_practice",
+            given_name="Ria",
+            family_name="Ferral",
+            consent_to_referral=True,
+            received_at=timezone.now(),
+        )
+        return {"pk": referral.pk, "pathway": pathway.pk, "question": question.pk}
+
+    def pathway(with_question: bool = False) -> dict[str, Any]:
+        made = social_prescribing()
+        kwargs = {"pk": made["pathway"]}
+        if with_question:
+            kwargs["item_pk"] = made["question"]
+        return kwargs
+
+    def sp_item(kind: str) -> dict[str, Any]:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from alongside.casework import models as cw
+
+        e = episode(programme="social_prescribing")
+        other = UserFactory()
+        if kind == "appointment":
+            item = cw.Appointment.objects.create(
+                episode=e, worker=other, starts_at=timezone.now(), place="home"
+            )
+            return {"pk": e.pk, "item_pk": item.pk}
+        plan = cw.WelfareCallPlan.objects.create(
+            episode=e, caller=other, frequency="daily", starts_on=timezone.localdate()
+        )
+        if kind == "plan":
+            return {"pk": e.pk, "item_pk": plan.pk}
+        return {"plan_pk": plan.pk, "day": (timezone.localdate() - dt.timedelta(0)).isoformat()}
+
+    def partner_connection() -> dict[str, Any]:
+        from django.utils import timezone
+
+        from alongside.casework.models import Connection
+        from alongside.directory.models import Service
+
+        service = Service.objects.get(pk=listing()["pk"])
+        service.provider.account_organisation = team.organisation
+        service.provider.save()
+        c = Connection.objects.create(
+            episode=episode(),
+            listing=service,
+            name=service.name,
+            status="introduced",
+            status_changed_on=timezone.localdate(),
+        )
+        return {"pk": c.pk}
 
     def fund():
         from alongside.grants.models import Fund
@@ -271,6 +351,20 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
         "casework:story-review": lambda: episode_item("story-review"),
         "casework:story-edit": lambda: episode_item("story"),
         "casework:agreement-pdf": lambda: episode_item("goal"),
+        "casework:pathway-add": social_prescribing,
+        "casework:referral-confirmation": social_prescribing,
+        "casework:referral": social_prescribing,
+        "casework:referral-accept": social_prescribing,
+        "casework:referral-redirect": social_prescribing,
+        "casework:referral-decline": social_prescribing,
+        "casework:pathway-edit": pathway,
+        "casework:pathway-question-add": pathway,
+        "casework:pathway-question-edit": lambda: pathway(with_question=True),
+        "casework:appointment-update": lambda: sp_item("appointment"),
+        "casework:call-plan-end": lambda: sp_item("plan"),
+        "casework:call-record": lambda: sp_item("call"),
+        "casework:outcome": lambda: {"pk": episode(programme="social_prescribing").pk},
+        "casework:partner-referral": partner_connection,
         "casework:*": lambda: {"pk": episode().pk},
         "grants:fund-detail": lambda: {"pk": fund().pk},
         "grants:fund-edit": lambda: {"pk": fund().pk},
@@ -305,6 +399,8 @@ def _url(name: str, pattern: URLPattern, team: Team) -> str:
         assert builder, f"No test object for {name}: add one to _kwargs_builders"
         kwargs = builder()
         kwargs = {k: v for k, v in kwargs.items() if k in pattern.pattern.converters}
+    elif name in builders:  # a page with no object in its address that needs some data
+        builders[name]()
     return reverse(name, kwargs=kwargs)
 
 

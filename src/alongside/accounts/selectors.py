@@ -42,6 +42,30 @@ _TOOLS = [
         "casework:caseload",
     ),
     (
+        "casework.refer_person",
+        "Refer to social prescribing",
+        "Refer someone and see where your referrals are up to.",
+        "casework:referrals-sent",
+    ),
+    (
+        "casework.triage_referral",
+        "Referrals waiting",
+        "Your team's intake queue.",
+        "casework:intake",
+    ),
+    (
+        "casework.add_welfarecall",
+        "Welfare calls",
+        "The people to call today.",
+        "casework:calls-today",
+    ),
+    (
+        "casework.view_connection",
+        "People introduced to your group",
+        "Who link workers and coordinators have introduced to your listings.",
+        "casework:partner-referrals",
+    ),
+    (
         "casework.view_casework_figures",
         "Casework figures",
         "Introductions, support, connections and outcomes for each quarter.",

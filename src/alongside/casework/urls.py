@@ -1,6 +1,6 @@
 """Casework pages, at /staff/casework/. Each views module lists its own URLs."""
 
-from .views import connections, episodes, grants, plan, stories
+from .views import connections, episodes, grants, partner, plan, referrals, sp_work, stories
 
 app_name = "casework"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     *connections.urlpatterns,
     *stories.urlpatterns,
     *grants.urlpatterns,
+    *referrals.urlpatterns,
+    *sp_work.urlpatterns,
+    *partner.urlpatterns,
 ]

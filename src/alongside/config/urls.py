@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/directory/import/", include("alongside.directory.import_urls")),
     path("staff/directory/", include("alongside.directory.urls")),
     path("directory/", include("alongside.directory.public_urls")),
+    path("social-prescribing/", include("alongside.casework.public_urls")),
     path("api/oruk/", include("alongside.directory.api.urls")),
     path("api/search/", search_api.urls),
     re_path(r"^api/search/", unknown_path),

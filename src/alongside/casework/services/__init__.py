@@ -1,6 +1,7 @@
 """Writes for casework, one module per part of the work (ADR 0010). Import from here:
 `from alongside.casework import services; services.introduction_create(...)`."""
 
+from .appointments import appointment_book, appointment_update
 from .caseloads import MAX_LEVEL2_CAPACITY, capacity_set
 from .common import check_can_work, episode_audit
 from .community import community_work_record, system_intelligence_record
@@ -20,6 +21,13 @@ from .episodes import (
     team_for_introduction,
     workers_of,
 )
+from .outcomes import outcome_save
+from .pathways import (
+    pathway_create,
+    pathway_question_add,
+    pathway_question_update,
+    pathway_update,
+)
 from .plan import (
     action_add,
     action_update,
@@ -29,6 +37,18 @@ from .plan import (
     goal_update,
     relationship_add,
     relationship_remove,
+)
+from .referrals import (
+    ReferralDetails,
+    ReferredPerson,
+    referral_accept,
+    referral_closed,
+    referral_create,
+    referral_decline,
+    referral_first_contact,
+    referral_redirect,
+    referral_self_create,
+    referral_view_record,
 )
 from .stories import (
     active_story_consents,
@@ -40,8 +60,39 @@ from .stories import (
     story_withdraw,
 )
 from .timeline import can_correct, can_mark_done, contact_add, contact_update, escalation_done
+from .welfare import (
+    call_list_view_record,
+    call_plan_create,
+    call_plan_end,
+    missed_calls_escalate,
+    welfare_call_followed_up,
+    welfare_call_record,
+)
 
 __all__ = [
+    "ReferralDetails",
+    "ReferredPerson",
+    "referral_accept",
+    "referral_closed",
+    "referral_create",
+    "referral_decline",
+    "referral_first_contact",
+    "referral_redirect",
+    "referral_self_create",
+    "referral_view_record",
+    "pathway_create",
+    "pathway_question_add",
+    "pathway_question_update",
+    "pathway_update",
+    "appointment_book",
+    "appointment_update",
+    "outcome_save",
+    "call_list_view_record",
+    "call_plan_create",
+    "call_plan_end",
+    "missed_calls_escalate",
+    "welfare_call_followed_up",
+    "welfare_call_record",
     "MAX_LEVEL2_CAPACITY",
     "capacity_set",
     "TRANSITIONS",

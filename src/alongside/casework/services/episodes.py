@@ -262,6 +262,9 @@ def episode_transition(*, actor: User, episode: Episode, to_status: str, note: s
     episode.status_changed_at = timezone.now()
     if to_status in REACHED and episode.first_contact_on is None:
         episode.first_contact_on = timezone.localdate()
+        from .referrals import referral_first_contact  # here: referrals imports this module
+
+        referral_first_contact(episode=episode, actor=actor)
     episode.modified_by = actor
     episode.save(
         update_fields=[
@@ -411,6 +414,10 @@ def episode_close(
         errors["diversions"] = "Choose each need avoided or delayed once, from the list"
     elif any(d.effect not in Diversion.Effect.values for d in entries):
         errors["diversions"] = "Say whether each need was avoided or delayed"
+    if casework_programme(episode.programme_id).outcome_measures and not hasattr(
+        episode, "outcome"
+    ):
+        errors["outcome"] = "Record what the person says about the support before closing"
     if errors:
         raise ValidationError(errors)
 
@@ -453,6 +460,9 @@ def episode_close(
             "diversions": [None, sorted(kinds)],
         },
     )
+    from .referrals import referral_closed  # here: referrals imports this module
+
+    referral_closed(episode=episode, actor=actor)
     return episode
 
 

@@ -92,6 +92,10 @@ def _note_first_contact(*, episode: Episode, kind: str, happened_on: dt.date) ->
         return {}
     episode.first_contact_on = happened_on
     episode.save(update_fields=["first_contact_on", "modified_at"])
+    if old is None:  # first reached: tell the referrer, when a referral opened the episode
+        from .referrals import referral_first_contact
+
+        referral_first_contact(episode=episode)
     return {"first_contact_on": [old.isoformat() if old else None, happened_on.isoformat()]}
 
 

@@ -92,3 +92,23 @@ def closed_episode(*, actor: Any, **kwargs: Any) -> Episode:
         outcome_in_own_words="I go to the walking group every week now.",
         diversions=[services.DiversionEntry(kind="gp_visits", effect="avoided")],
     )
+
+
+def worker_without(team: Team, *perms: str, **kwargs: Any):
+    """A member of the team who holds every permission of the coordinator role except
+    `perms` (given to the user directly, not through a role): to prove a permission check."""
+    from django.contrib.auth.models import Group
+
+    from alongside.accounts.tests.factories import UserFactory
+
+    role = Group.objects.get(name=roles.LOCAL_AREA_COORDINATOR)
+    excluded = {tuple(p.split(".")) for p in perms}
+    user = UserFactory(team=team, **kwargs)
+    user.user_permissions.set(
+        [
+            p
+            for p in role.permissions.select_related("content_type")
+            if (p.content_type.app_label, p.codename) not in excluded
+        ]
+    )
+    return user

@@ -22,6 +22,7 @@ class Section:
     key: str
     label: str
     url_name: str
+    only_for: tuple[str, ...] = ()  # programme codes; empty means every programme
 
 
 # The episode's sections, in the order of the navigation under its heading.
@@ -31,8 +32,11 @@ SECTIONS = (
     Section("agreement", "Shared agreement", "casework:agreement"),
     Section("connections", "Connections", "casework:connections"),
     Section("timeline", "Timeline", "casework:timeline"),
+    Section("appointments", "Appointments", "casework:appointments"),
+    Section("calls", "Welfare calls", "casework:call-plans"),
     Section("stories", "Stories", "casework:stories"),
     Section("grants", "Grants", "casework:episode-grants"),
+    Section("outcome", "Outcome", "casework:outcome", only_for=("social_prescribing",)),
     Section("history", "History", "casework:history"),
 )
 SECTION_LABELS = {s.key: s.label for s in SECTIONS}
@@ -69,6 +73,8 @@ def episode_context(request: HttpRequest, episode: Episode, *, section: str) -> 
 def _navigation(episode: Episode, section: str) -> list[dict[str, Any]]:
     items = []
     for s in SECTIONS:
+        if s.only_for and episode.programme_id not in s.only_for:
+            continue
         try:
             url = reverse(s.url_name, kwargs={"pk": episode.pk})
         except NoReverseMatch:  # a section not built yet; test_sections_all_resolve guards

@@ -257,6 +257,14 @@ PORTAL_MY_LIST_MAX = env.int("PORTAL_MY_LIST_MAX", default=50)
 # Casework: a Local Area Coordinator's Level 2 caseload (York works to 60); each worker may
 # have their own figure (casework.WorkerCapacity).
 CASEWORK_LEVEL2_CAPACITY = env.int("CASEWORK_LEVEL2_CAPACITY", default=60)
+# Welfare calls not recorded by this hour (local time) count as missed and go to the worker.
+CASEWORK_WELFARE_CUTOFF_HOUR = env.int("CASEWORK_WELFARE_CUTOFF_HOUR", default=18)
+# Residents' own referrals to social prescribing: the team that takes them (a team name; empty
+# means the first active social prescribing team) and how many one visitor may send an hour.
+CASEWORK_SELF_REFERRAL_TEAM = env("CASEWORK_SELF_REFERRAL_TEAM", default="")
+CASEWORK_SELF_REFERRALS_PER_HOUR = env.int("CASEWORK_SELF_REFERRALS_PER_HOUR", default=5)
+# The address of this installation, for links in messages sent without a request (tasks).
+ALONGSIDE_SITE_URL = env("ALONGSIDE_SITE_URL", default="http://127.0.0.1:8000")
 
 NOTIFY_BACKEND = env("NOTIFY_BACKEND", default="outbox")
 NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
