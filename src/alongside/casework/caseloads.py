@@ -254,8 +254,8 @@ def _may_work() -> Q:
 
 
 def team_workers(team: Team) -> list[User]:
-    """The team's active members who may work on episodes, in name order: the same people
-    as services.episodes.workers_of, in one query."""
+    """The team's active members who may work on episodes, in name order, in one query
+    (services.episodes.workers_of uses it to check a chosen worker)."""
     return list(
         User.objects.filter(memberships__team=team, is_active=True)
         .filter(_may_work())

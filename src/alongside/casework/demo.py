@@ -36,6 +36,7 @@ from .models import (
     EpisodeChange,
     Gap,
     Goal,
+    Introduction,
     Relationship,
     Story,
     SystemIntelligence,
@@ -241,9 +242,7 @@ def _backdate(episode: Episode, opened: dt.date) -> None:
         first_contact_on=(opened + dt.timedelta(days=3)) if episode.first_contact_on else None,
     )
     EpisodeChange.objects.filter(episode=episode).update(changed_at=when)
-    episode.introduction.__class__.objects.filter(pk=episode.introduction_id).update(
-        received_on=opened
-    )
+    Introduction.objects.filter(pk=episode.introduction_id).update(received_on=opened)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from alongside.core.models import Ward
 from alongside.people.models import Person
 from alongside.people.services import involvement_open
 
+from ..caseloads import team_workers
 from ..models import (
     Diversion,
     DiversionKind,
@@ -30,7 +31,7 @@ from ..models import (
     IntroductionReason,
 )
 from ..programmes import PROGRAMMES, casework_programme
-from ..selectors import ADD_INTRODUCTION, MANAGE_CASELOADS, WORK_ON_EPISODE
+from ..selectors import ADD_INTRODUCTION, MANAGE_CASELOADS
 from .common import check_can_work, episode_audit
 
 S = Episode.Status
@@ -87,9 +88,8 @@ def team_for_introduction(*, programme_code: str, ward: Ward | None, actor: Any)
 
 
 def workers_of(team: Team) -> list[User]:
-    """Active members of the team who may work on episodes, in name order."""
-    users = User.objects.filter(memberships__team=team, is_active=True).order_by("full_name")
-    return [u for u in users if u.has_perm(WORK_ON_EPISODE)]
+    """Active members of the team who may work on episodes, in name order (one query)."""
+    return team_workers(team)
 
 
 def _least_loaded(team: Team, candidates: Sequence[User]) -> User | None:
