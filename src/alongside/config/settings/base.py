@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "alongside.portal",
     "alongside.casework",
     "alongside.grants",
+    "alongside.hubs",
     "alongside.demo",
 ]
 
@@ -263,6 +264,17 @@ CASEWORK_WELFARE_CUTOFF_HOUR = env.int("CASEWORK_WELFARE_CUTOFF_HOUR", default=1
 # means the first active social prescribing team) and how many one visitor may send an hour.
 CASEWORK_SELF_REFERRAL_TEAM = env("CASEWORK_SELF_REFERRAL_TEAM", default="")
 CASEWORK_SELF_REFERRALS_PER_HOUR = env.int("CASEWORK_SELF_REFERRALS_PER_HOUR", default=5)
+# Talking Points. Residents may book online only when this is on (and the session allows it).
+HUBS_PUBLIC_BOOKING = env.bool("HUBS_PUBLIC_BOOKING", default=True)
+# How far ahead slots are generated, and how long a link in a booking message works.
+HUBS_SLOT_WEEKS_AHEAD = env.int("HUBS_SLOT_WEEKS_AHEAD", default=12)
+HUBS_LINK_DAYS = env.int("HUBS_LINK_DAYS", default=60)
+# How long a place offered from the waiting list is held for the person.
+HUBS_OFFER_HOURS = env.int("HUBS_OFFER_HOURS", default=48)
+# Online bookings one visitor may make in an hour.
+HUBS_PUBLIC_BOOKINGS_PER_HOUR = env.int("HUBS_PUBLIC_BOOKINGS_PER_HOUR", default=5)
+# The share of people expected to need paid-for services without Talking Points (York: 65%).
+HUBS_EXPECTED_PAID_SERVICE_PERCENT = env.int("HUBS_EXPECTED_PAID_SERVICE_PERCENT", default=65)
 # The address of this installation, for links in messages sent without a request (tasks).
 ALONGSIDE_SITE_URL = env("ALONGSIDE_SITE_URL", default="http://127.0.0.1:8000")
 

@@ -1,0 +1,1 @@
+"""Talking Points pages. Each module lists its own URLs."""
