@@ -139,7 +139,14 @@ def _involve(*, actor: User, person: Person, team: Team, reason: str) -> Involve
     involvement = Involvement(
         person=person, team=team, reason=reason, created_by=actor, modified_by=actor
     )
-    involvement.full_clean()
+    # The person, team and users are rows already (passed in as instances), and every caller
+    # has just checked the team has no open involvement (the database refuses a second), so
+    # only the plain fields need checking: no existence queries on a hot path (booking).
+    involvement.full_clean(
+        exclude=["person", "team", "created_by", "modified_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     involvement.save()
     audit_record(
         actor=actor,
