@@ -42,6 +42,7 @@ run: install
 	$(MANAGE) load_demo_directory
 	$(MANAGE) load_demo_casework
 	$(MANAGE) load_demo_social_prescribing
+	$(MANAGE) load_demo_hubs
 	$(MANAGE) directory_search_index
 	$(MANAGE) runserver 127.0.0.1:8000
 
