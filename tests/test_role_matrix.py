@@ -46,6 +46,7 @@ STAFF_NAMESPACES = {
     "notify",
     "casework",
     "grants",
+    "hubs",
 }
 # Pages only a lead of the team may use (deciding, approving, setting capacity).
 LEAD_PAGES = {
@@ -58,6 +59,11 @@ LEAD_PAGES = {
     "casework:pathway-edit",
     "casework:pathway-question-add",
     "casework:pathway-question-edit",
+    "hubs:hub-edit",
+    "hubs:session-new",
+    "hubs:session-edit",
+    "hubs:session-cancel-day",
+    "hubs:closure-delete",
 }
 # Pages that need a role as well as permissions (the view checks it): the role to use.
 ROLE_FOR_PAGE_PREFIX = {
@@ -330,6 +336,73 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
         )
         return {"pk": a.pk}
 
+    def hubs_thing(kind: str) -> dict[str, Any]:
+        """Talking Points records of the test team: a hub it runs, with a session, a slot,
+        a booking from one of its first contacts, a conversation and an assessment request."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from alongside.core.models import Ward
+        from alongside.directory.models import Location
+        from alongside.hubs import models as hm
+
+        ward = Ward.objects.order_by("code").first()
+        location = Location.objects.create(name="Matrix hub", ward=ward)
+        hub = hm.Hub.objects.create(location=location, name="Matrix hub", team=team, ward=ward)
+        if kind == "hub":
+            return {"pk": hub.pk}
+        today = timezone.localdate()
+        if kind == "closure":
+            tomorrow = today + dt.timedelta(days=1)
+            closure = hm.Closure.objects.create(
+                hub=hub, starts_on=tomorrow, ends_on=tomorrow, reason="Matrix closure"
+            )
+            return {"pk": closure.pk}
+        session = hm.Session.objects.create(
+            hub=hub,
+            rrule="FREQ=WEEKLY;BYDAY=MO",
+            starts_on=today,
+            start_time=dt.time(10),
+            end_time=dt.time(12),
+        )
+        if kind == "session":
+            return {"pk": session.pk}
+        p = person()
+        contact = hm.FirstContact.objects.create(
+            person=p, team=team, contact_date=today, made_by="person"
+        )
+        if kind == "contact":
+            return {"pk": contact.pk}
+        if kind == "assessment":
+            a = hm.AssessmentRequest.objects.create(
+                person=p, team=team, route="front_door", first_contact=contact, requested_on=today
+            )
+            return {"pk": a.pk}
+        starts = timezone.now() - dt.timedelta(hours=2)
+        slot = hm.Slot.objects.create(
+            session=session,
+            hub=hub,
+            kind="booked",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=45),
+            capacity=1,
+            booked=1,
+        )
+        booking = hm.Booking.objects.create(slot=slot, seat=1, person=p, first_contact=contact)
+        if kind == "booking":
+            return {"pk": booking.pk}
+        conversation = hm.Conversation.objects.create(
+            booking=booking,
+            session=session,
+            hub=hub,
+            person=p,
+            held_on=today,
+            attendance="attended",
+            information_advice=True,
+        )
+        return {"pk": conversation.pk}
+
     def worker() -> dict[str, Any]:
         from alongside.accounts.models import Programme
 
@@ -370,6 +443,23 @@ def _kwargs_builders(team: Team) -> dict[str, Callable[[], dict[str, Any]]]:
         "grants:fund-edit": lambda: {"pk": fund().pk},
         "grants:award-paid": lambda: award("approved"),
         "grants:*": award,
+        "hubs:hub": lambda: hubs_thing("hub"),
+        "hubs:hub-edit": lambda: hubs_thing("hub"),
+        "hubs:session-new": lambda: hubs_thing("hub"),
+        "hubs:waiting-list": lambda: hubs_thing("hub"),
+        "hubs:closure-delete": lambda: hubs_thing("closure"),
+        "hubs:session": lambda: hubs_thing("session"),
+        "hubs:session-edit": lambda: hubs_thing("session"),
+        "hubs:session-cancel-day": lambda: hubs_thing("session"),
+        "hubs:drop-in-new": lambda: hubs_thing("session"),
+        "hubs:contact": lambda: hubs_thing("contact"),
+        "hubs:contact-decide": lambda: hubs_thing("contact"),
+        "hubs:assessment": lambda: hubs_thing("assessment"),
+        "hubs:booking": lambda: hubs_thing("booking"),
+        "hubs:booking-cancel": lambda: hubs_thing("booking"),
+        "hubs:booking-rebook": lambda: hubs_thing("booking"),
+        "hubs:conversation-new": lambda: hubs_thing("booking"),
+        "hubs:*": lambda: hubs_thing("conversation"),
         "notify:*": message,
         "portal-staff:*": rating,
         "directory:listing-preview": lambda: listing("draft"),

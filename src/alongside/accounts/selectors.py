@@ -36,6 +36,43 @@ _TOOLS = [
         "people:list",
     ),
     (
+        "hubs.add_firstcontact",
+        "Front door",
+        "Record a first contact and the next step: advice, a Talking Point, a coordinator, "
+        "social prescribing or an assessment.",
+        "hubs:contacts",
+    ),
+    (
+        "hubs.add_conversation",
+        "Talking Points today",
+        "Your sessions, who is booked, and the conversations to record.",
+        "hubs:today",
+    ),
+    (
+        "hubs.add_booking",
+        "Talking Point bookings",
+        "Book a conversation at a community hub, and see, move or cancel bookings.",
+        "hubs:bookings",
+    ),
+    (
+        "hubs.view_assessmentrequest",
+        "Assessment waiting list",
+        "People waiting for a full Care Act assessment, oldest first.",
+        "hubs:assessments",
+    ),
+    (
+        "hubs.view_hub",
+        "Hubs and sessions",
+        "Community hubs, their Talking Point sessions, free times and closures.",
+        "hubs:hubs",
+    ),
+    (
+        "hubs.view_hub_figures",
+        "Talking Points figures",
+        "Days to being seen against the assessment waiting list, outcomes and satisfaction.",
+        "hubs:dashboard",
+    ),
+    (
         "casework.view_episode",
         "Casework",
         "Your caseload: the people you walk alongside, introductions, and your team's work.",
@@ -128,6 +165,11 @@ SEARCH_AUDIT = "core.search_auditevent"
 # What each permission lets a role do, in the words staff use. Permissions not listed fall back
 # to their Django name without the leading "Can".
 PERMISSION_WORDS = {
+    "hubs.add_firstcontact": "Record first contacts at the front door and decide the next step",
+    "hubs.add_booking": "Book Talking Points for people",
+    "hubs.add_conversation": "Record Talking Point conversations and their outcomes",
+    "hubs.manage_hubs": "Set up hubs, Talking Point sessions and closures",
+    "hubs.view_hub_figures": "See Talking Points figures",
     "accounts.manage_users": "Add and change staff accounts, teams, organisations and roles",
     "core.search_auditevent": "Search the audit log of who looked at or changed what",
     "core.change_neighbourhood": "Change neighbourhoods and the wards in each",

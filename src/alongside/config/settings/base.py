@@ -266,6 +266,9 @@ CASEWORK_SELF_REFERRAL_TEAM = env("CASEWORK_SELF_REFERRAL_TEAM", default="")
 CASEWORK_SELF_REFERRALS_PER_HOUR = env.int("CASEWORK_SELF_REFERRALS_PER_HOUR", default=5)
 # Talking Points. Residents may book online only when this is on (and the session allows it).
 HUBS_PUBLIC_BOOKING = env.bool("HUBS_PUBLIC_BOOKING", default=True)
+# The number residents ring to book, change or cancel a Talking Point (shown on the public
+# pages and in every message).
+HUBS_PHONE = env("HUBS_PHONE", default="01904 551550")
 # How far ahead slots are generated, and how long a link in a booking message works.
 HUBS_SLOT_WEEKS_AHEAD = env.int("HUBS_SLOT_WEEKS_AHEAD", default=12)
 HUBS_LINK_DAYS = env.int("HUBS_LINK_DAYS", default=60)
