@@ -22,7 +22,7 @@ from alongside.hubs.services import bookings as services
 from alongside.people.models import Person
 from alongside.people.tests.factories import PersonFactory
 
-from .factories import make_session, make_slot
+from .factories import make_hub, make_session, make_slot
 
 pytestmark = [
     pytest.mark.postgres,
@@ -33,6 +33,19 @@ pytestmark = [
 ]
 
 ATTEMPTS = 200
+
+
+@pytest.fixture
+def acomb_hub(tp_team):
+    """A hub in Acomb. An earlier transactional test may have flushed York's places (they are
+    loaded once for the run, not restored by serialized rollback), so load them if needed."""
+    from django.core.management import call_command
+
+    from alongside.core.models import Ward
+
+    if not Ward.objects.filter(name="Acomb").exists():
+        call_command("load_york_places", verbosity=0)
+    return make_hub(team=tp_team, ward=Ward.objects.get(name="Acomb"))
 
 
 def _book_together(fay: Any, pairs: list[tuple[int, Any]]) -> list[str]:
