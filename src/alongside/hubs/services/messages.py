@@ -147,15 +147,16 @@ def _load(booking: Booking) -> Booking:
     )
 
 
-def send_confirmation(booking: Booking) -> BookingMessage | None:
-    booking = _load(booking)
+def _send_booked(
+    booking: Booking, *, kind: str, opening: str, subject: str, sms_start: str
+) -> BookingMessage | None:
+    """The message for a booking made or moved: where and when, the reference, what to bring
+    and the link to cancel or change it. `booking` comes loaded by `_load`."""
     slot = booking.slot
     body = "\n\n".join(
         [
             _greeting(booking.person),
-            f"You are booked in for a Talking Point at {slot.hub.name}. "
-            "A Talking Point is a conversation with someone who listens to what matters to "
-            "you and helps you find what could help.",
+            opening,
             _details(slot),
             f"Your reference is {reference(booking)}.",
             f"What to bring: {WHAT_TO_BRING}",
@@ -164,18 +165,33 @@ def send_confirmation(booking: Booking) -> BookingMessage | None:
         ]
     )
     sms = (
-        f"Talking Point booked: {when(slot.starts_at)} at {slot.hub.name}. "
+        f"{sms_start} {when(slot.starts_at)} at {slot.hub.name}. "
         f"Ref {reference(booking)}. To cancel or change: {manage_link(booking)}"
     )
     return _send(
-        kind=BookingMessage.Kind.CONFIRMATION,
+        kind=kind,
         person=booking.person,
         email=booking.email,
         mobile=booking.mobile,
-        subject=f"Your Talking Point on {when(slot.starts_at)}",
+        subject=f"{subject} {when(slot.starts_at)}",
         body=body,
         sms=sms,
         booking=booking,
+    )
+
+
+def send_confirmation(booking: Booking) -> BookingMessage | None:
+    booking = _load(booking)
+    return _send_booked(
+        booking,
+        kind=BookingMessage.Kind.CONFIRMATION,
+        opening=(
+            f"You are booked in for a Talking Point at {booking.slot.hub.name}. "
+            "A Talking Point is a conversation with someone who listens to what matters to "
+            "you and helps you find what could help."
+        ),
+        subject="Your Talking Point on",
+        sms_start="Talking Point booked:",
     )
 
 
@@ -277,32 +293,12 @@ def send_session_cancelled(booking: Booking, options: Sequence[Any] = ()) -> Boo
 
 
 def send_rebooked(booking: Booking) -> BookingMessage | None:
-    booking = _load(booking)
-    slot = booking.slot
-    body = "\n\n".join(
-        [
-            _greeting(booking.person),
-            "Your Talking Point has moved to a new time. Your old time is cancelled.",
-            _details(slot),
-            f"Your reference is {reference(booking)}.",
-            f"What to bring: {WHAT_TO_BRING}",
-            f"To cancel or choose another time, use this link:\n{manage_link(booking)}",
-            f"Or call us on {_phone()}.",
-        ]
-    )
-    sms = (
-        f"Talking Point moved to {when(slot.starts_at)} at {slot.hub.name}. "
-        f"Ref {reference(booking)}. To cancel or change: {manage_link(booking)}"
-    )
-    return _send(
+    return _send_booked(
+        _load(booking),
         kind=BookingMessage.Kind.REBOOKED,
-        person=booking.person,
-        email=booking.email,
-        mobile=booking.mobile,
-        subject=f"Your Talking Point has moved to {when(slot.starts_at)}",
-        body=body,
-        sms=sms,
-        booking=booking,
+        opening="Your Talking Point has moved to a new time. Your old time is cancelled.",
+        subject="Your Talking Point has moved to",
+        sms_start="Talking Point moved to",
     )
 
 
