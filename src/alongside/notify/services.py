@@ -28,6 +28,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -39,7 +40,7 @@ from django.utils import timezone
 from alongside.core.audit import acting_user, audit_record
 from alongside.core.models import AuditEvent
 
-from .backends import get_backend
+from .backends import BACKENDS, get_backend
 from .models import OutboxAttachment, OutboxMessage
 
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.org"
@@ -254,6 +255,25 @@ def message_deliver(*, message_id: uuid.UUID | str) -> OutboxMessage:
         update_fields=["status", "sent_at", "provider_reference", "failure_reason", "modified_at"]
     )
     return message
+
+
+def messages_retry(*, waiting_minutes: int = 10) -> int:
+    """Send again every message still queued for a backend that sends, written at least
+    `waiting_minutes` ago (a task that failed because the provider was down leaves its message
+    queued). Returns how many were queued again; `message_deliver` never sends one twice."""
+    from .tasks import deliver_message
+
+    sending = [name for name, backend in BACKENDS.items() if backend.sends]
+    waiting = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.QUEUED,
+        backend__in=sending,
+        created_at__lte=timezone.now() - timedelta(minutes=waiting_minutes),
+    ).values_list("pk", flat=True)
+    count = 0
+    for message_id in waiting.iterator():
+        deliver_message.enqueue(str(message_id))
+        count += 1
+    return count
 
 
 def message_read_record(*, actor: Any, message: OutboxMessage) -> None:

@@ -222,6 +222,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The Notify client logs Notify's error text, which could quote an address; the
+        # notify backend logs each outcome itself, by message reference only.
+        "notifications_python_client": {"level": "ERROR"},
     },
 }
 
@@ -281,5 +284,16 @@ HUBS_EXPECTED_PAID_SERVICE_PERCENT = env.int("HUBS_EXPECTED_PAID_SERVICE_PERCENT
 # The address of this installation, for links in messages sent without a request (tasks).
 ALONGSIDE_SITE_URL = env("ALONGSIDE_SITE_URL", default="http://127.0.0.1:8000")
 
+# "outbox" keeps messages and sends nothing; "govuk_notify" sends them through GOV.UK Notify
+# (they are kept in the outbox as well). See "Sending for real with GOV.UK Notify" in README.
 NOTIFY_BACKEND = env("NOTIFY_BACKEND", default="outbox")
 NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# Notify templates (ids from the template's page in Notify): an email template with
+# ((subject)) and ((body)); the same with ((link_to_file)) for emails with a file; a text
+# message template with ((body)).
+NOTIFY_EMAIL_TEMPLATE_ID = env("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_EMAIL_FILE_TEMPLATE_ID = env("NOTIFY_EMAIL_FILE_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID", default="")
+# Seconds to wait for Notify before giving up (the message stays queued).
+NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10)
