@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,3 +18,8 @@ def safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return reverse(default)
+
+
+def posted(request: HttpRequest) -> Any:
+    """The submitted data, or None for a GET (an empty POST still binds the form)."""
+    return request.POST if request.method == "POST" else None

@@ -21,6 +21,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from alongside.accounts.models import Membership
+from alongside.casework.selectors import (  # noqa: F401  (one definition, used here too)
+    led_team_ids_for_user,
+    team_ids_for_user,
+)
 
 from .models import (
     AssessmentRequest,
@@ -48,17 +52,6 @@ CHANGE_ASSESSMENT = "hubs.change_assessmentrequest"
 
 def _signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
-
-
-def team_ids_for_user(user: Any) -> QuerySet[Membership]:
-    """The active teams the user belongs to, as a subquery of ids."""
-    return Membership.objects.filter(user=user, team__is_active=True).values("team_id")
-
-
-def led_team_ids_for_user(user: Any) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, team__is_active=True, is_lead=True).values(
-        "team_id"
-    )
 
 
 def leads_team(user: Any, team_id: Any) -> bool:

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from alongside.core.forms import add_service_errors  # noqa: F401  (re-exported for views)
+from alongside.core.http import posted  # noqa: F401  (re-exported for views)
 
 from .. import selectors, services
 from ..models import Episode
@@ -40,11 +41,6 @@ SECTIONS = (
     Section("history", "History", "casework:history"),
 )
 SECTION_LABELS = {s.key: s.label for s in SECTIONS}
-
-
-def posted(request: HttpRequest) -> Any:
-    """The submitted data, or None for a GET (an empty POST still binds the form)."""
-    return request.POST if request.method == "POST" else None
 
 
 def episode_for(request: HttpRequest, pk: Any, *, section: str) -> Episode:

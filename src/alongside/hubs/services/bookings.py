@@ -14,6 +14,7 @@ about a booking that was rolled back.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections import Counter
@@ -32,6 +33,7 @@ from django.utils import timezone
 from alongside.core.audit import acting_user, audit_record
 from alongside.core.geo import distance_m
 from alongside.core.models import Ward
+from alongside.notify.services import EMAIL_MESSAGE, PHONE_MESSAGE, normalise_mobile
 from alongside.people.models import Person
 
 from ..models import AccessNeed, Booking, FirstContact, Hub, Session, Slot, WaitingListEntry
@@ -47,7 +49,6 @@ NEED_FLAGS = {
     AccessNeed.HEARING_LOOP: "hearing_loop",
     AccessNeed.INTERPRETER: "interpreters",
 }
-_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
 
 
 @dataclass(frozen=True)
@@ -95,13 +96,14 @@ def clean_needs(needs: Iterable[str]) -> list[str]:
 
 
 def clean_mobile(number: str) -> str:
-    """A UK mobile number as 07... without spaces, or a ValidationError on `mobile`."""
-    digits = re.sub(r"[\s()-]", "", number or "")
-    if not digits:
+    """A UK mobile number as 07... without spaces ("" when none is given), checked the way
+    the outbox checks it, or a ValidationError on `mobile`."""
+    if not re.sub(r"[\s()-]", "", number or ""):
         return ""
-    if not _MOBILE.match(digits):
-        raise ValidationError({"mobile": "Enter a UK mobile number, like 07700 900 982"})
-    return "0" + digits[-10:]
+    try:
+        return normalise_mobile(number)
+    except ValidationError:
+        raise ValidationError({"mobile": PHONE_MESSAGE}) from None
 
 
 def clean_email(address: str) -> str:
@@ -111,9 +113,7 @@ def clean_email(address: str) -> str:
     try:
         validate_email(address)
     except ValidationError:
-        raise ValidationError(
-            {"email": "Enter an email address in the correct format, like name@example.org"}
-        ) from None
+        raise ValidationError({"email": EMAIL_MESSAGE}) from None
     return address
 
 
@@ -286,8 +286,13 @@ CLASH = "This person already has a Talking Point at that time. Choose another ti
 
 
 def _sql_names() -> dict[str, str]:
+    return _sql_names_for(connection.vendor)
+
+
+@functools.cache
+def _sql_names_for(vendor: str) -> dict[str, str]:
     """Quoted table and column names for the hand-written booking statements, from the
-    models' own metadata."""
+    models' own metadata (worked out once per database engine, not on every booking)."""
     q = connection.ops.quote_name
     names = {
         "slot": q(Slot._meta.db_table),

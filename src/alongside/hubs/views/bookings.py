@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 
 from alongside.core.audit import audit_record
 from alongside.core.forms import add_service_errors
+from alongside.core.http import posted
 from alongside.core.pagination import paginate
 from alongside.core.permissions import staff_required
 from alongside.people.selectors import person_get_for_user, person_list_for_user
@@ -48,10 +49,6 @@ from ..services.messages import day_label, reference, time_label, when
 
 PAGE_SIZE = 50
 PEOPLE_SHOWN = 20
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _get_or_404(queryset: Any, pk: Any) -> Any:
@@ -146,7 +143,7 @@ def book(request: HttpRequest) -> HttpResponse:
     hubs = list(selectors.hub_list())
     search, options, searched = _search(request, person=person, hubs=hubs)
     form = BookForm(
-        _posted(request) if request.POST.get("action") != "waiting" else None,
+        posted(request) if request.POST.get("action") != "waiting" else None,
         initial={
             "access_needs": searched.get("needs") or _initial_needs(person),
             "interpreter_language": getattr(person, "language", "") or "",
@@ -285,7 +282,7 @@ def booking_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Cancel a booking after saying who asked and why. The person is told, and the place is
     offered to the hub's waiting list."""
     item = selectors.booking_get_for_user(user=request.user, pk=pk)
-    form = CancelForm(_posted(request))
+    form = CancelForm(posted(request))
     if item.status != Booking.Status.BOOKED:
         messages.info(request, "This booking is not one still to come, so it cannot be cancelled")
         return redirect("hubs:booking", pk=item.pk)
@@ -365,7 +362,7 @@ def waiting_list(request: HttpRequest, pk: UUID) -> HttpResponse:
         .select_related("offered_slot")
         .order_by("created_at", "id")
     )
-    form = WaitingRemoveForm(_posted(request))
+    form = WaitingRemoveForm(posted(request))
     if request.method == "POST":
         if not request.user.has_perm(CHANGE_BOOKING):
             raise Http404("Not found")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from alongside.core.forms import add_service_errors
+from alongside.core.http import posted
 from alongside.core.pagination import paginate
 from alongside.core.permissions import staff_required
 from alongside.people import selectors as people_selectors
@@ -51,10 +52,6 @@ PAGE_SIZE = 25
 FIND_PAGE_SIZE = 10
 D = FirstContact.Decision
 PERSON_REASON = "First contact at the front door"
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _booking_url(contact: FirstContact) -> str | None:
@@ -106,7 +103,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if request.GET.get("team"):
         initial["team"] = request.GET["team"]
-    form = ContactForm(_posted(request), teams=teams, initial=initial)
+    form = ContactForm(posted(request), teams=teams, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_create(
@@ -125,7 +122,7 @@ def _find_or_add(request: HttpRequest, teams: list[Any]) -> HttpResponse:
     if query:
         people = people_selectors.person_list_for_user(user=request.user, query=query)
         page, pagination = paginate(request, people, FIND_PAGE_SIZE)
-    form = NewPersonForm(_posted(request), teams=teams)
+    form = NewPersonForm(posted(request), teams=teams)
     if request.method == "POST" and form.is_valid():
         values = form.person_fields()
         matches = find_possible_duplicates(
@@ -232,7 +229,7 @@ def contact_decide(request: HttpRequest, pk: UUID) -> HttpResponse:
             "It cannot be changed.",
         )
         return redirect("hubs:contact", pk=contact.pk)
-    form = DecisionForm(_posted(request))
+    form = DecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_decide(
@@ -364,7 +361,7 @@ def assessment_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 def _assessment_assessed(request: HttpRequest, assessment: AssessmentRequest) -> HttpResponse:
     """Record that the person was assessed, and whether a paid-for service is needed."""
-    form = AssessedForm(_posted(request))
+    form = AssessedForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_record(
@@ -388,7 +385,7 @@ def _assessment_assessed(request: HttpRequest, assessment: AssessmentRequest) ->
 
 def _assessment_withdraw(request: HttpRequest, assessment: AssessmentRequest) -> HttpResponse:
     """Take the person off the waiting list without an assessment, saying why."""
-    form = WithdrawForm(_posted(request))
+    form = WithdrawForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_withdraw(

@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 
 from alongside.core.audit import audit_record
 from alongside.core.forms import add_service_errors
+from alongside.core.http import posted
 from alongside.core.permissions import staff_required
 from alongside.directory.models import Service
 from alongside.people import selectors as people_selectors
@@ -41,10 +42,6 @@ from ..services import conversations as services
 FIND_LIMIT = 25
 NEED_LABELS = dict(AccessNeed.choices)
 A = Conversation.Attendance
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def clock(moment: dt.datetime) -> str:
@@ -287,7 +284,7 @@ def conversation_new(request: HttpRequest, pk: UUID) -> HttpResponse:
         return render(request, "hubs/conversations/conversation_form.html", context)
     first_contact = booking.first_contact
     form = ConversationForm(
-        _posted(request),
+        posted(request),
         booked=True,
         survey_to=_survey_to(person, booking),
         initial={
@@ -335,7 +332,7 @@ def drop_in_new(request: HttpRequest, pk: UUID) -> HttpResponse:
             actor=request.user, person=person, reason="Recording a Talking Point drop-in"
         )
     form = ConversationForm(
-        _posted(request),
+        posted(request),
         booked=False,
         survey_to=_survey_to(person, None),
         initial={"send_survey": True},
@@ -459,7 +456,7 @@ def survey_paper(request: HttpRequest, pk: UUID) -> HttpResponse:
     if conversation.attendance != A.ATTENDED:
         messages.info(request, "There is no survey for a conversation that did not happen.")
         return redirect("hubs:conversation", pk=conversation.pk)
-    form = SurveyForm(_posted(request), paper=True)
+    form = SurveyForm(posted(request), paper=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_enter(
