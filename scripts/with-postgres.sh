@@ -2,6 +2,7 @@
 # Runs a command against a throwaway PostgreSQL cluster: made with the machine's initdb in
 # a temporary folder, listening only on a Unix socket there, removed when the command ends.
 # Usage: scripts/with-postgres.sh COMMAND...  (DATABASE_URL is set for the command)
+# PG_SERVER_OPTIONS adds server settings, e.g. "-c shared_buffers=4GB" for the 1M benchmark.
 set -euo pipefail
 
 pg_bin=""
@@ -34,7 +35,7 @@ trap cleanup EXIT
 "${run_as[@]}" "$pg_bin/initdb" -D "$tmp/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
   --no-sync >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log" >&2; exit 1; }
 "${run_as[@]}" "$pg_bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -s start \
-  -o "-k $tmp -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+  -o "-k $tmp -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 ${PG_SERVER_OPTIONS:-}" \
   || { cat "$tmp/server.log" >&2; exit 1; }
 
 export DATABASE_URL="postgres://postgres@/alongside?host=$tmp"

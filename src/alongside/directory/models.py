@@ -508,7 +508,8 @@ class SearchEntry(models.Model):
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="search_entry_point"),
             models.Index(fields=["sort_name"], name="search_entry_sort"),
-            models.Index(fields=["next_date"], name="search_entry_next"),
+            # Soonest first reads this in order and stops at the page's end.
+            models.Index(fields=["next_date", "sort_name", "id"], name="search_entry_soonest"),
             models.Index(
                 fields=["everywhere"],
                 name="search_entry_everywhere",

@@ -123,6 +123,8 @@ NAME, TERMS = 4, 2
 INDEX_ORDER_ABOVE = 2_000
 # One group of words: rank the entries with them in the name first (see _hits).
 NAME_TIER_FIRST = True
+# Needs alone: count (and, for several, list) the entries from the table of terms.
+NEEDS_FROM_TERMS = True
 NO_FILTERS = SearchQuery()
 
 
@@ -484,30 +486,28 @@ def _nearest(stem: str) -> SearchWord | None:
 # --- facets and help ----------------------------------------------------------------------------
 
 
-def _facets(entries: QuerySet[SearchEntry], query: SearchQuery) -> dict[str, dict[str, int]]:
-    ids = entries.values("pk")
+def _facets(entries: QuerySet[SearchEntry], *, everything: bool) -> dict[str, dict[str, int]]:
+    """Counts by need, type, place, kind, day, time and access of the matching `entries`.
+    When `everything` matches (no words, no filters), the side tables are counted whole
+    rather than tested against a list of every entry (at 1,000,000 listings, 5 s to 1.4 s)."""
     facets: dict[str, dict[str, int]] = {}
-    term_counts = dict(
-        SearchTerm.objects.filter(entry_id__in=ids)
-        .values_list("term_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    terms = SearchTerm.objects.all()
+    places = SearchPlace.objects.filter(entry__everywhere=False)
+    if not everything:
+        terms = terms.filter(entry_id__in=entries.values("pk"))
+        places = SearchPlace.objects.filter(
+            entry_id__in=entries.filter(everywhere=False).values("pk")
+        )
+    term_counts = dict(terms.values_list("term_id").annotate(n=Count("id")).order_by())
     for pk, taxonomy, code in TaxonomyTerm.objects.filter(pk__in=term_counts).values_list(
         "pk", "taxonomy__code", "code"
     ):
         facets.setdefault(taxonomy, {})[code] = term_counts[pk]
     # A listing for everyone in the area counts in every ward and neighbourhood.
-    local_ids = entries.filter(everywhere=False).values("pk")
     everywhere = entries.filter(everywhere=True).count()
-    wards = dict(
-        SearchPlace.objects.filter(entry_id__in=local_ids)
-        .values_list("ward__code")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    wards = dict(places.values_list("ward__code").annotate(n=Count("id")).order_by())
     hoods = dict(
-        SearchPlace.objects.filter(entry_id__in=local_ids, neighbourhood__isnull=False)
+        places.filter(neighbourhood__isnull=False)
         .values_list("neighbourhood__slug")
         .annotate(n=Count("entry_id", distinct=True))
         .order_by()
@@ -538,6 +538,25 @@ def _facets(entries: QuerySet[SearchEntry], query: SearchQuery) -> dict[str, dic
             name.replace(":", "__")
         ]
     return facets
+
+
+def _needs_only(query: SearchQuery) -> QuerySet | None:
+    """The ids of the entries with the needs asked for, from the table of terms alone, when
+    needs are all that narrows the search (no words, no other filter); None otherwise.
+    Every term row belongs to an entry, so counting these is counting the entries, without
+    reading one (at 1,000,000 listings, 14-35 ms instead of 200-300), and several needs are
+    one intersection rather than a test of each entry in name order (35 ms, not 400)."""
+    if (
+        not NEEDS_FROM_TERMS
+        or not query.needs
+        or _has_filters(dataclasses.replace(query, needs=()))
+    ):
+        return None
+    lists = [
+        SearchTerm.objects.filter(term_id__in=term_ids).values("entry_id")
+        for term_ids in _resolve_terms(query.needs)
+    ]
+    return lists[0].distinct() if len(lists) == 1 else lists[0].intersection(*lists[1:])
 
 
 def _count(query: SearchQuery, groups: list[Group]) -> int:
@@ -656,7 +675,7 @@ def _search(query: SearchQuery) -> SearchResult:
     result = SearchResult(query=query, total=total, hits=hits, corrected_text=corrected_text)
     if total:
         if query.facets:
-            result.facets = _facets(entries, query)
+            result.facets = _facets(entries, everything=not groups and not _has_filters(query))
     else:
         result.help = _help(query, groups)
     return result
@@ -719,7 +738,14 @@ def _hits(
     elif fts5_count:
         total = _fts5_count(groups)
     else:
-        total = entries.count()
+        needs_only = None if groups else _needs_only(query)
+        if needs_only is None:
+            total = entries.count()
+        else:
+            total = needs_only.count()
+            if needs_only.query.combinator:
+                # Several needs: reading their one short list beats testing each entry.
+                entries = SearchEntry.objects.filter(pk__in=needs_only)
         if (
             not groups
             and total > INDEX_ORDER_ABOVE

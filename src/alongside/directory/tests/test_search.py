@@ -346,6 +346,42 @@ def test_ranking_names_first_gives_the_same_pages_as_scoring_everything(little, 
     assert pages() == names_first
 
 
+@pytest.mark.django_db
+def test_needs_alone_and_whole_directory_facets_give_the_same_answers(monkeypatch):
+    """On the York demo directory: with only needs narrowing a search, the total (and for
+    several needs, the list) comes from the table of terms, and every page and total must
+    be what testing each entry gives; the whole directory's facets, counted from the side
+    tables whole, must be what testing each entry gives."""
+    from alongside.directory.demo import demo_directory_load
+    from alongside.directory.search import engine
+
+    demo_directory_load(today=TODAY)
+    cases = [
+        {"needs": ("loneliness-and-isolation",)},
+        {"needs": ("carers",)},  # a need and an audience: either
+        {"needs": ("physical-activity",), "sort": "name"},  # a parent: its sub-needs too
+        {"needs": ("walking-group", "older-people")},  # a type and an audience: both
+        {"needs": ("loneliness-and-isolation", "older-people"), "sort": "soonest"},
+    ]
+
+    def pages(filters):
+        return [
+            (r.total, names(r))
+            for page in (1, 2, 5)
+            for r in [search(SearchQuery(today=TODAY, per_page=4, page=page, **filters))]
+        ]
+
+    from_terms = [pages(filters) for filters in cases]
+    assert all(case[0][0] > 4 for case in from_terms), from_terms
+    monkeypatch.setattr(engine, "NEEDS_FROM_TERMS", False)
+    assert [pages(filters) for filters in cases] == from_terms
+
+    everything = engine.SearchEntry.objects.all()
+    whole = engine._facets(everything, everything=True)
+    assert whole["ward"] and whole["neighbourhood"] and whole["needs"]
+    assert whole == engine._facets(everything, everything=False)
+
+
 def test_the_help_for_no_results_looks_up_needs_and_places_once(
     little, django_assert_max_num_queries
 ):
