@@ -123,8 +123,10 @@ NAME, TERMS = 4, 2
 INDEX_ORDER_ABOVE = 2_000
 # One group of words: rank the entries with them in the name first (see _hits).
 NAME_TIER_FIRST = True
-# Needs alone: count (and, for several, list) the entries from the table of terms.
-NEEDS_FROM_TERMS = True
+# Needs and places alone: count (and, for several, list) the entries from the side tables.
+LISTS_FROM_SIDE_TABLES = True
+# With words, filters the full-text index can answer are matched as tokens (see _as_words).
+FILTERS_AS_WORDS = True
 NO_FILTERS = SearchQuery()
 
 
@@ -239,20 +241,13 @@ def _filtered(query: SearchQuery, *, correlated: bool = False) -> QuerySet[Searc
 
     for term_ids in _resolve_terms(query.needs):
         entries = entries.filter(among(SearchTerm.objects, Q(term_id__in=term_ids)))
-    if query.wards or query.neighbourhoods:
+    if (query.wards or query.neighbourhoods) and correlated:
         ward_ids = _ids(Ward, "code", query.wards, "ward")
         hood_ids = _ids(Neighbourhood, "slug", query.neighbourhoods, "neighbourhood")
         in_places = Q(ward_id__in=ward_ids) | Q(neighbourhood_id__in=hood_ids)
-        if correlated:
-            entries = entries.filter(Q(everywhere=True) | among(SearchPlace.objects, in_places))
-        else:
-            # One list of the entries there and those for everywhere (each from its own
-            # index): "everywhere OR in the list" would make PostgreSQL read every entry.
-            entries = entries.filter(
-                pk__in=SearchPlace.objects.filter(in_places)
-                .values("entry_id")
-                .union(SearchEntry.objects.filter(everywhere=True).values("pk"))
-            )
+        entries = entries.filter(Q(everywhere=True) | among(SearchPlace.objects, in_places))
+    elif query.wards or query.neighbourhoods:
+        entries = entries.filter(pk__in=_places_list(query))
     if query.free:
         entries = entries.filter(is_free=True)
     if query.age is not None:
@@ -305,6 +300,73 @@ def _has_filters(query: SearchQuery) -> bool:
         getattr(query, name) != getattr(NO_FILTERS, name)
         for name in (*FILTER_LABELS, "provider_ids")
     )
+
+
+def _as_words(query: SearchQuery, groups: list[Group]) -> tuple[SearchQuery, list[Group]]:
+    """With words, the filters the full-text index can answer (needs, places, free, days,
+    times of day, accessibility, kinds) become groups of fact tokens (`text.fact_token`)
+    matched with the words, so the engine intersects its own lists instead of testing each
+    match's columns and side tables. Returns the query without those filters, and the
+    groups; they never count towards relevance. Needs (or neighbourhoods) stay filters if a
+    token would also match a term (or neighbourhood) not asked for."""
+    if not FILTERS_AS_WORDS or not groups:
+        return query, []
+    facts: list[Group] = []
+    answered: dict[str, Any] = {}
+
+    def add(tokens: list[str], **fields: Any) -> None:
+        facts.append(Group(words="", alternatives=frozenset((t,) for t in tokens), literal=()))
+        answered.update(fields)
+
+    if query.needs and (token_groups := _term_tokens(query.needs)) is not None:
+        for tokens in token_groups:
+            add(tokens, needs=())
+    if (query.wards or query.neighbourhoods) and _neighbourhood_tokens_are_distinct():
+        _ids(Ward, "code", query.wards, "ward")  # unknown ones are refused
+        _ids(Neighbourhood, "slug", query.neighbourhoods, "neighbourhood")
+        add(
+            [text.fact_token("w", code) for code in query.wards]
+            + [text.fact_token("h", slug) for slug in query.neighbourhoods]
+            + [text.fact_token("e")],
+            wards=(),
+            neighbourhoods=(),
+        )
+    if query.free:
+        add([text.fact_token("f")], free=False)
+    if query.days:
+        add([text.fact_token("d", day) for day in query.days], days=())
+    if query.times:
+        add([text.fact_token("m", time) for time in query.times], times=())
+    for code in query.access:
+        add([text.fact_token("a", code)], access=())
+    if query.kinds:
+        add([text.fact_token("k", kind) for kind in query.kinds], kinds=())
+    return dataclasses.replace(query, **answered), facts
+
+
+def _term_tokens(values: tuple[str, ...]) -> list[list[str]] | None:
+    """The term tokens for each group of needs asked for, or None if a group's tokens would
+    also match terms outside it (the terms documents hold a token per term's code)."""
+    codes: dict[uuid.UUID, str] = _remembered(
+        ("term codes",), lambda: dict(TaxonomyTerm.objects.values_list("pk", "code"))
+    )
+    terms_by_token: dict[str, set[uuid.UUID]] = {}
+    for pk, code in codes.items():
+        terms_by_token.setdefault(text.term_token(code), set()).add(pk)
+    token_groups = []
+    for term_ids in _resolve_terms(values):
+        tokens = sorted({text.term_token(codes[pk]) for pk in term_ids})
+        if set().union(*(terms_by_token[t] for t in tokens)) != set(term_ids):
+            return None
+        token_groups.append(tokens)
+    return token_groups
+
+
+def _neighbourhood_tokens_are_distinct() -> bool:
+    slugs = _remembered(
+        ("neighbourhood slugs",), lambda: list(Neighbourhood.objects.values_list("slug", flat=True))
+    )
+    return len({text.fact_token("h", slug) for slug in slugs}) == len(slugs)
 
 
 def _has_stale_dates(today: dt.date) -> bool:
@@ -540,34 +602,57 @@ def _facets(entries: QuerySet[SearchEntry], *, everything: bool) -> dict[str, di
     return facets
 
 
-def _needs_lists(query: SearchQuery) -> list[QuerySet] | None:
-    """For a search that only needs narrow (no words, no other filter): one list of entry
-    ids per group of needs, from the table of terms alone; None for any other search.
-    Every term row belongs to an entry, so these give the entries without reading one."""
-    if (
-        not NEEDS_FROM_TERMS
-        or not query.needs
-        or _has_filters(dataclasses.replace(query, needs=()))
-    ):
+def _id_lists(query: SearchQuery) -> list[QuerySet] | None:
+    """For a search that only needs and places narrow (no words, no other filter): one list
+    of entry ids per group of needs and one for the places, from the side tables alone;
+    None for any other search. Every side-table row belongs to an entry, so these give the
+    entries without reading one."""
+    rest = dataclasses.replace(query, needs=(), wards=(), neighbourhoods=())
+    if not LISTS_FROM_SIDE_TABLES or _has_filters(rest) or not _has_filters(query):
         return None
-    return [
+    lists = [
         SearchTerm.objects.filter(term_id__in=term_ids).values("entry_id")
         for term_ids in _resolve_terms(query.needs)
     ]
+    if query.wards or query.neighbourhoods:
+        # First, so that with no needs the list stands alone: a union is already distinct.
+        lists.insert(0, _places_list(query))
+    elif len(lists) == 1:
+        lists[0] = lists[0].distinct()  # an entry can have several of the terms
+    return lists
+
+
+def _places_list(query: SearchQuery) -> QuerySet:
+    """The entries in the query's wards and neighbourhoods, and those for the whole area:
+    one list, each from its own index ("whole area OR in the list" would make PostgreSQL
+    read every entry)."""
+    ward_ids = _ids(Ward, "code", query.wards, "ward")
+    hood_ids = _ids(Neighbourhood, "slug", query.neighbourhoods, "neighbourhood")
+    return (
+        SearchPlace.objects.filter(Q(ward_id__in=ward_ids) | Q(neighbourhood_id__in=hood_ids))
+        .values("entry_id")
+        .union(SearchEntry.objects.filter(everywhere=True).values("pk"))
+    )
 
 
 def _all_of(lists: list[QuerySet]) -> QuerySet:
-    """The entry ids in every one of `lists`, each once."""
-    return lists[0].distinct() if len(lists) == 1 else lists[0].intersection(*lists[1:])
+    """The entry ids in every one of `lists` (each already distinct when it stands alone)."""
+    first, *rest = lists
+    return first.intersection(*rest) if rest else first
 
 
 def _count(query: SearchQuery, groups: list[Group]) -> int:
-    """How many entries match. A search narrowed only by needs is counted from the table of
-    terms (at 1,000,000 listings, 14-35 ms instead of 200-300)."""
-    lists = None if groups else _needs_lists(query)
+    """How many entries match. A search narrowed only by needs and places is counted from
+    the side tables (at 1,000,000 listings, 14-35 ms instead of 200-300 for one need); one
+    narrowed only by words and filters the full-text index answers is counted by FTS5
+    alone on SQLite."""
+    lists = None if groups else _id_lists(query)
     if lists is not None:
         return _all_of(lists).count()
-    return _matching(_filtered(query), groups).count()
+    rest, facts = _as_words(query, groups)
+    if groups and connection.vendor == "sqlite" and not _has_filters(rest):
+        return _fts5_count(groups + facts)
+    return _matching(_filtered(rest), groups + facts).count()
 
 
 FILTER_LABELS = {
@@ -668,16 +753,13 @@ def search(query: SearchQuery) -> SearchResult:
 def _search(query: SearchQuery) -> SearchResult:
     query = _checked(query)
     groups = current().parse(query.text)
-    base = _filtered(query)
-    entries = _matching(base, groups)
-    hits, total = _hits(entries, groups, query, base=base)
+    hits, total, entries = _run(query, groups)
     corrected_text = ""
     if total == 0 and groups:
         fixed = _corrected(groups)
         if fixed is not None:
             groups, replaced = fixed
-            entries = _matching(base, groups)
-            hits, total = _hits(entries, groups, query, base=base)
+            hits, total, entries = _run(query, groups)
             corrected_text = " ".join(replaced.get(w, w) for w in text.words(query.text))
     result = SearchResult(query=query, total=total, hits=hits, corrected_text=corrected_text)
     if total:
@@ -694,15 +776,30 @@ def matching_service_ids(words: str) -> QuerySet:
     return _matching(SearchEntry.objects.all(), current().parse(words)).values("service_id")
 
 
+def _run(
+    query: SearchQuery, groups: list[Group]
+) -> tuple[list[SearchHit], int, QuerySet[SearchEntry]]:
+    """One page of results, how many there are in all, and the entries that match."""
+    rest, facts = _as_words(query, groups)
+    filtered = _filtered(rest)
+    entries = _matching(filtered, groups + facts)
+    # `base` is what the names-first shortcut narrows with a name match. With facts it is
+    # the whole match: facts on their own can be half the directory ("free").
+    base = entries if facts else filtered
+    hits, total = _hits(entries, groups, rest, base=base, facts=facts)
+    return hits, total, entries
+
+
 def _hits(
     entries: QuerySet[SearchEntry],
     groups: list[Group],
     query: SearchQuery,
     *,
     base: QuerySet[SearchEntry],
+    facts: list[Group],
 ) -> tuple[list[SearchHit], int]:
-    """One page of results (`entries`: `base`, the filtered entries, matched to the words),
-    and how many there are in all."""
+    """One page of results (`entries`: `base`, the filtered entries, matched to the words;
+    `query` holds the filters `facts` does not answer), and how many there are in all."""
     annotations: dict = {}
     if groups:
         annotations["score"] = _score(groups)
@@ -732,33 +829,44 @@ def _hits(
     # anyway: counting them in the same query (a window) saves a second full-text pass.
     # Otherwise a separate count is cheaper, and lets the page be read in index order and stop
     # early (a window makes PostgreSQL read every row, measured at 10 times slower). When only
-    # words narrow the search, SQLite counts from the FTS5 index alone (it keeps every row of
-    # a window in a temporary table), and with one group of words both engines rank the
-    # listings with the words in their name first (below), so they count apart too.
+    # words and facts (filters matched as tokens) narrow the search, SQLite counts from the
+    # FTS5 index alone (it keeps every row of a window in a temporary table), and with one
+    # group of words it ranks the listings with the words in their name first (below), so it
+    # counts apart too; PostgreSQL does so for words alone. (Names first with column filters
+    # as well, counted apart, was slower on both engines at 100,000 listings: "exercise" with
+    # four filters took 51 ms instead of 27 on PostgreSQL; with facts, its second pass over
+    # the full-text index cost as much again.)
     words_only = bool(groups) and not _has_filters(query)
-    name_first = NAME_TIER_FIRST and words_only and len(groups) == 1 and query.sort == "relevance"
-    fts5_count = words_only and connection.vendor == "sqlite"
+    sqlite = connection.vendor == "sqlite"
+    name_first = (
+        NAME_TIER_FIRST
+        and words_only
+        and (sqlite or not facts)
+        and len(groups) == 1
+        and query.sort == "relevance"
+    )
+    fts5_count = words_only and sqlite
     windowed = bool(groups) and not (fts5_count or name_first)
     total = None
     if windowed:
         annotations["total"] = Window(Count("pk"))
     elif fts5_count:
-        total = _fts5_count(groups)
+        total = _fts5_count(groups + facts)
     else:
-        lists = None if groups else _needs_lists(query)
+        lists = None if groups else _id_lists(query)
         if lists is None:
             total = entries.count()
         else:
             total = _all_of(lists).count()
             if len(lists) > 1:
-                # Several needs: one intersection of their lists beats testing each entry
-                # in name order (at 1,000,000 listings, 35 ms, not 400).
+                # Several needs, or needs and places: one intersection of their lists beats
+                # testing each entry in name order (at 1,000,000 listings, 35 ms, not 400).
                 entries = SearchEntry.objects.filter(pk__in=_all_of(lists))
         if (
             not groups
             and total > INDEX_ORDER_ABOVE
             and query.sort in ("relevance", "name")
-            and connection.vendor == "sqlite"
+            and sqlite
         ):
             # Many matches in name order: read the name index and test each entry's needs and
             # places as it goes, stopping at the page's end (a list of 20,000 matches to sort

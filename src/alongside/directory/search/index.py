@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alongside.core.bulk import fetch_rows, in_list, insert_rows, insert_values
-from alongside.core.models import Ward
+from alongside.core.models import Neighbourhood, Ward
 from alongside.directory import schedules as schedule_rules
 from alongside.directory.models import (
     PUBLIC_STATES,
@@ -59,6 +59,7 @@ class _Context:
     term_ancestors: dict[uuid.UUID, list[TaxonomyTerm]]
     wards: dict[uuid.UUID, Ward]
     wards_by_neighbourhood: dict[uuid.UUID, list[Ward]]
+    neighbourhood_slugs: dict[uuid.UUID, str]
     # What each schedule rule gives (see `_schedule_facts`).
     schedule_facts: dict[tuple, tuple] = field(default_factory=dict)
     terms_docs: dict[tuple, str] = field(default_factory=dict)
@@ -75,7 +76,7 @@ def _context(today: dt.date | None) -> _Context:
             chain.append(node)
             node = terms.get(node.parent_id) if node.parent_id else None
         ancestors[term.pk] = chain
-    wards = {w.pk: w for w in Ward.objects.only("id", "neighbourhood_id")}
+    wards = {w.pk: w for w in Ward.objects.only("id", "code", "neighbourhood_id")}
     by_neighbourhood: dict[uuid.UUID, list[Ward]] = {}
     for ward in wards.values():
         if ward.neighbourhood_id:
@@ -86,6 +87,7 @@ def _context(today: dt.date | None) -> _Context:
         term_ancestors=ancestors,
         wards=wards,
         wards_by_neighbourhood=by_neighbourhood,
+        neighbourhood_slugs=dict(Neighbourhood.objects.values_list("id", "slug")),
     )
 
 
@@ -275,6 +277,8 @@ def _add_listing(rows: _Rows, listing: _Listing, ctx: _Context, access_by, towns
                 occurrences[date] = opens_at
         days |= schedule_days
         times |= schedule_times
+    places = sorted(located | serving, key=str)
+    facts = _facts(listing, ctx, places, everywhere, days, times, access)
 
     rows.entries.append(
         {
@@ -288,6 +292,7 @@ def _add_listing(rows: _Rows, listing: _Listing, ctx: _Context, access_by, towns
                 KIND_LABELS.get(listing.kind, ""),
                 *(place[1] for place in listing.places),
                 *(town for place in listing.places for town in towns_by.get(place[0], ())),
+                tokens=facts,
             ),
             "sort_name": text.fold(listing.name)[:200],
             "kind": listing.kind,
@@ -305,7 +310,7 @@ def _add_listing(rows: _Rows, listing: _Listing, ctx: _Context, access_by, towns
             **dict.fromkeys(times, True),
         }
     )
-    for ward_id in sorted(located | serving, key=str):
+    for ward_id in places:
         ward = ctx.wards.get(ward_id)
         rows.places.append(
             [position, ward_id, ward.neighbourhood_id if ward else None, ward_id in located]
@@ -315,6 +320,35 @@ def _add_listing(rows: _Rows, listing: _Listing, ctx: _Context, access_by, towns
 
 
 _MISSING = object()
+
+
+def _facts(
+    listing: _Listing,
+    ctx: _Context,
+    places: list[uuid.UUID],
+    everywhere: bool,
+    days: set[int],
+    times: set[str],
+    access: set[str],
+) -> list[str]:
+    """The tokens for what the filters ask (`text.fact_token`), the same facts as the entry's
+    columns and its rows of places: with words, the full-text index answers these filters
+    with them. (Needs are the term tokens of the terms document.)"""
+    facts = [text.fact_token("k", listing.kind)]
+    for ward_id in places:
+        ward = ctx.wards.get(ward_id)
+        if ward is not None:
+            facts.append(text.fact_token("w", ward.code))
+            if ward.neighbourhood_id in ctx.neighbourhood_slugs:
+                facts.append(text.fact_token("h", ctx.neighbourhood_slugs[ward.neighbourhood_id]))
+    if everywhere:
+        facts.append(text.fact_token("e"))
+    if listing.is_free:
+        facts.append(text.fact_token("f"))
+    facts += [text.fact_token("d", DAY_FIELDS[d].removeprefix("on_")) for d in sorted(days)]
+    facts += [text.fact_token("m", t.removeprefix("in_")) for t in sorted(times)]
+    facts += [text.fact_token("a", code) for code in sorted(access)]
+    return facts
 
 
 def _terms_doc(term_objs: dict[uuid.UUID, TaxonomyTerm], ctx: _Context) -> str:
@@ -400,7 +434,8 @@ def _delete_entries(service_ids: Sequence[uuid.UUID] | None) -> None:
 def _count_words(entries: Iterable[dict[str, Any]]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for entry in entries:
-        counts.update({*entry["name_doc"].split(), *entry["body_doc"].split()})
+        words = {*entry["name_doc"].split(), *entry["body_doc"].split()}
+        counts.update(w for w in words if not text.is_fact(w))
     return counts
 
 

@@ -134,6 +134,22 @@ def term_token(code: str) -> str:
     return "xt" + re.sub(r"[^a-z0-9]", "", code.lower())
 
 
+FACT_PREFIX = "qq"
+
+
+def fact_token(kind: str, value: str = "") -> str:
+    """The token that marks a listing as having a fact a filter asks about, kept with its
+    other words so the full-text index answers the filter with them: `w` and a ward's code,
+    `h` and a neighbourhood's slug, `e` for the whole area, `f` free, `d` and a day (`mon`),
+    `m` and a time of day, `a` and an accessibility code, `k` and a kind of listing. Letters
+    and digits only, behind a prefix no English word has (`qqwe05010318`)."""
+    return FACT_PREFIX + kind + re.sub(r"[^a-z0-9]", "", value.lower())
+
+
+def is_fact(token: str) -> bool:
+    return token.startswith(FACT_PREFIX)
+
+
 def damerau_levenshtein(a: str, b: str, *, limit: int = 3) -> int:
     """Edit distance counting a swap of two neighbouring letters as one edit. Returns `limit`
     as soon as the distance is known to be at least that."""

@@ -270,6 +270,12 @@ def test_a_code_in_two_taxonomies_means_either(little):
     assert run(needs=("carers",)) == ["Acomb Health Walk", "Evening Choir"]
     # With a service type as well, both groups must match.
     assert run(needs=("carers", "walking-group")) == ["Acomb Health Walk"]
+    # With words, "carers" is matched as the token both terms share; one of them asked for
+    # by its id is not (the token would find the other's listings too).
+    assert run(text="gentle", needs=("carers",)) == ["Acomb Health Walk"]
+    assert run(text="sing", needs=("carers",)) == ["Evening Choir"]
+    assert run(text="sing", needs=(str(carers_need.pk),)) == []
+    assert run(text="sing", needs=(str(carers_audience.pk),)) == ["Evening Choir"]
 
 
 def test_an_index_built_days_ago_still_answers_this_week_and_soonest(little):
@@ -347,11 +353,12 @@ def test_ranking_names_first_gives_the_same_pages_as_scoring_everything(little, 
 
 
 @pytest.mark.django_db
-def test_needs_alone_and_whole_directory_facets_give_the_same_answers(monkeypatch):
-    """On the York demo directory: with only needs narrowing a search, the total (and for
-    several needs, the list) comes from the table of terms, and every page and total must
-    be what testing each entry gives; the whole directory's facets, counted from the side
-    tables whole, must be what testing each entry gives."""
+def test_needs_and_places_alone_and_whole_directory_facets_give_the_same_answers(monkeypatch):
+    """On the York demo directory: with only needs and places narrowing a search, the total
+    (and for several lists, the list) comes from the side tables; with words, the filters
+    the full-text index can answer are matched as tokens. Every page and total must be what
+    testing each entry gives. The whole directory's facets, counted from the side tables
+    whole, must be what testing each entry gives."""
     from alongside.directory.demo import demo_directory_load
     from alongside.directory.search import engine
 
@@ -362,6 +369,17 @@ def test_needs_alone_and_whole_directory_facets_give_the_same_answers(monkeypatc
         {"needs": ("physical-activity",), "sort": "name"},  # a parent: its sub-needs too
         {"needs": ("walking-group", "older-people")},  # a type and an audience: both
         {"needs": ("loneliness-and-isolation", "older-people"), "sort": "soonest"},
+        {"wards": ("E05010311", "E05010320")},  # places alone
+        {"needs": ("physical-activity",), "wards": ("E05010318",)},
+        {"needs": ("carers", "older-people"), "neighbourhoods": ("east",), "sort": "name"},
+        # Words with filters the full-text index answers as fact tokens.
+        {"text": "walk", "free": True},
+        {"text": "lonely", "wards": ("E05010311", "E05010320")},
+        {"text": "club", "needs": ("older-people",), "times": ("morning", "afternoon")},
+        {"text": "group", "needs": ("carers",), "days": ("tue", "thu")},  # either carers
+        {"text": "advice", "needs": ("money-and-debt", "housing")},  # either need
+        {"text": "support", "neighbourhoods": ("east",), "access": ("step_free",)},
+        {"text": "art", "kinds": ("event",), "age": 30},  # and a filter that stays
     ]
 
     def pages(filters):
@@ -372,8 +390,9 @@ def test_needs_alone_and_whole_directory_facets_give_the_same_answers(monkeypatc
         ]
 
     from_terms = [pages(filters) for filters in cases]
-    assert all(case[0][0] > 4 for case in from_terms), from_terms
-    monkeypatch.setattr(engine, "NEEDS_FROM_TERMS", False)
+    assert all(case[0][0] > 4 for case in from_terms), [c[0][0] for c in from_terms]
+    monkeypatch.setattr(engine, "LISTS_FROM_SIDE_TABLES", False)
+    monkeypatch.setattr(engine, "FILTERS_AS_WORDS", False)
     assert [pages(filters) for filters in cases] == from_terms
 
     everything = engine.SearchEntry.objects.all()
@@ -386,8 +405,9 @@ def test_the_help_for_no_results_looks_up_needs_and_places_once(
     little, django_assert_max_num_queries
 ):
     """The help re-counts the search with each filter dropped and in nearby wards; the
-    needs, wards and date checks it needs are looked up once per search, not per count
-    (30 queries before, 19 now)."""
+    needs, wards and date checks it needs (and the term codes and neighbourhood slugs the
+    filters matched as words need) are looked up once per search, not per count (30
+    queries before, 21 now)."""
     query = SearchQuery(
         text="choir",
         needs=("food",),
@@ -396,7 +416,7 @@ def test_the_help_for_no_results_looks_up_needs_and_places_once(
         free=True,
         today=TODAY,
     )
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(21):
         result = search(query)
     assert result.total == 0
     assert "remove_filter" in result.help
