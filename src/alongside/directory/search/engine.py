@@ -127,6 +127,8 @@ NAME_TIER_FIRST = True
 LISTS_FROM_SIDE_TABLES = True
 # With words, filters the full-text index can answer are matched as tokens (see _as_words).
 FILTERS_AS_WORDS = True
+# By distance without words: read only the entries as near as the page's last one.
+DISTANCE_CUT = True
 NO_FILTERS = SearchQuery()
 
 
@@ -776,6 +778,34 @@ def matching_service_ids(words: str) -> QuerySet:
     return _matching(SearchEntry.objects.all(), current().parse(words)).values("service_id")
 
 
+def _as_near_as_the_page(
+    entries: QuerySet[SearchEntry], query: SearchQuery, start: int, total: int
+) -> QuerySet[SearchEntry]:
+    """For a page by distance: the entries no further away than the page's last one, found
+    from their coordinates alone (an index of them, on both engines), so only those rows are
+    read and sorted by distance and name. They are a prefix of the whole order, ties
+    included, so the page is the same. (Within 1 km of York's centre at 100,000 listings:
+    20 ms to read and sort 8,800 rows; this reads about 20.)"""
+    assert query.point is not None
+    last = min(start + query.per_page, total) - 1
+    cut = (
+        entries.annotate(d2_cut=_distance_squared(query.point))
+        .order_by(F("d2_cut").asc(nulls_last=True))
+        .values_list("d2_cut", flat=True)[last]
+    )
+    if cut is None:  # the page reaches listings without a place: read them all
+        return entries
+    # The box around that circle (a hair wider, against rounding) keeps the index read short.
+    lat, lon = query.point
+    dlat = math.sqrt(cut) / METRES_PER_DEGREE * 1.000001 + 1e-9
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    return entries.alias(d2_cut=_distance_squared(query.point)).filter(
+        latitude__range=(lat - dlat, lat + dlat),
+        longitude__range=(lon - dlon, lon + dlon),
+        d2_cut__lte=cut,
+    )
+
+
 def _run(
     query: SearchQuery, groups: list[Group]
 ) -> tuple[list[SearchHit], int, QuerySet[SearchEntry]]:
@@ -888,6 +918,8 @@ def _hits(
         named = page(base.filter(_in_column(COLUMNS[0][0], groups[0])))
         if len(named) == query.per_page:
             rows = named
+    if DISTANCE_CUT and rows is None and total and query.sort == "distance" and not groups:
+        entries = _as_near_as_the_page(entries, query, start, total)
     if rows is None:
         rows = page(entries) if total != 0 else []
     if total is None:

@@ -135,6 +135,39 @@ def test_distance_filter_and_sort(little):
     assert distances[-1] > 2000  # Guildhall is a few kilometres from Acomb
 
 
+def test_pages_by_distance_read_only_the_nearest_and_give_the_full_order(little, monkeypatch):
+    """Each page by distance reads only the entries as near as its last one: with ties (two
+    listings at Acomb Library, three at Friargate) and a listing without a place (last), every
+    page must be what sorting them all gives."""
+    from alongside.directory.search import engine
+
+    PublishedServiceFactory(name="Phone Friends", description="We ring you for a chat.")
+    index.rebuild_all(today=TODAY)
+    acomb = little["walk"].at_locations.get().location
+
+    def pages():
+        return [
+            (r.total, [(h.name, h.distance_m) for h in r.hits])
+            for page in range(1, 8)
+            for r in [
+                search(
+                    SearchQuery(
+                        point=(acomb.latitude, acomb.longitude),
+                        sort="distance",
+                        per_page=2,
+                        page=page,
+                        today=TODAY,
+                    )
+                )
+            ]
+        ]
+
+    nearest_only = pages()
+    assert nearest_only[2][1][-1] == ("Phone Friends", None)
+    monkeypatch.setattr(engine, "DISTANCE_CUT", False)
+    assert pages() == nearest_only
+
+
 def test_happening_this_week_and_soonest(little):
     # From Tuesday 1 December: Tuesday's walk and choir, Friday's lunch, Monday's advice.
     result = search(SearchQuery(this_week=True, sort="soonest", today=TODAY))
@@ -380,19 +413,27 @@ def test_needs_and_places_alone_and_whole_directory_facets_give_the_same_answers
         {"text": "advice", "needs": ("money-and-debt", "housing")},  # either need
         {"text": "support", "neighbourhoods": ("east",), "access": ("step_free",)},
         {"text": "art", "kinds": ("event",), "age": 30},  # and a filter that stays
+        # By distance: only the entries as near as the page's last one are read.
+        {"point": (53.9590, -1.0815), "sort": "distance"},  # venues with several: ties
+        {"point": (53.9560, -1.1260), "within_m": 2500, "sort": "distance"},
+        {"point": (53.9590, -1.0815), "needs": ("older-people",), "sort": "distance"},
+        {"point": (53.9590, -1.0815), "sort": "distance", "per_page": 100},  # no place
     ]
 
     def pages(filters):
         return [
             (r.total, names(r))
             for page in (1, 2, 5)
-            for r in [search(SearchQuery(today=TODAY, per_page=4, page=page, **filters))]
+            for r in [
+                search(SearchQuery(**{"today": TODAY, "per_page": 4, "page": page, **filters}))
+            ]
         ]
 
     from_terms = [pages(filters) for filters in cases]
     assert all(case[0][0] > 4 for case in from_terms), [c[0][0] for c in from_terms]
     monkeypatch.setattr(engine, "LISTS_FROM_SIDE_TABLES", False)
     monkeypatch.setattr(engine, "FILTERS_AS_WORDS", False)
+    monkeypatch.setattr(engine, "DISTANCE_CUT", False)
     assert [pages(filters) for filters in cases] == from_terms
 
     everything = engine.SearchEntry.objects.all()
