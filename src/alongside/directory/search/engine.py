@@ -477,22 +477,25 @@ def _matching(entries: QuerySet[SearchEntry], groups: list[Group]) -> QuerySet[S
 COLUMNS = (("name_doc", NAME), ("terms_doc", TERMS))  # scored columns, and their weights
 
 
-def _in_column(column: str, group: Group) -> TextMatch:
+def _in_column(column: str, group: Group, *, within: list[Group] | None = None) -> TextMatch:
     """True when the listing has one of the group's alternatives in that column: an FTS5
-    column filter, or the column's own small vector on PostgreSQL (name_doc → name_vector)."""
+    column filter, or the column's own small vector on PostgreSQL (name_doc → name_vector).
+    `within`, the groups every entry asked about matches, makes SQLite's list of them only
+    those entries (FTS5 intersects its own lists), not every entry with the words there."""
     vector = column.replace("_doc", "_vector")
-    return TextMatch(fts5=f"{column} : {_fts5([group])}", tsquery=_tsquery([group]), vector=vector)
+    fts5 = f"{column} : {_fts5([group])}" + (f" AND {_fts5(within)}" if within else "")
+    return TextMatch(fts5=fts5, tsquery=_tsquery([group]), vector=vector)
 
 
-def _score(groups: list[Group]):
+def _score(groups: list[Group], *, within: list[Group] | None = None):
     """1 for each group (every listing found has them all), plus 4 if the name has it and
-    2 if one of its needs or types does."""
+    2 if one of its needs or types does. (`within`: see `_in_column`.)"""
     parts = [Value(len(groups))]
     for group in groups:
         for column, weight in COLUMNS:
             parts.append(
                 Case(
-                    When(_in_column(column, group), then=Value(weight)),
+                    When(_in_column(column, group, within=within), then=Value(weight)),
                     default=Value(0),
                 )
             )
@@ -813,10 +816,7 @@ def _run(
     rest, facts = _as_words(query, groups)
     filtered = _filtered(rest)
     entries = _matching(filtered, groups + facts)
-    # `base` is what the names-first shortcut narrows with a name match. With facts it is
-    # the whole match: facts on their own can be half the directory ("free").
-    base = entries if facts else filtered
-    hits, total = _hits(entries, groups, rest, base=base, facts=facts)
+    hits, total = _hits(entries, groups, rest, base=filtered, facts=facts)
     return hits, total, entries
 
 
@@ -828,11 +828,16 @@ def _hits(
     base: QuerySet[SearchEntry],
     facts: list[Group],
 ) -> tuple[list[SearchHit], int]:
-    """One page of results (`entries`: `base`, the filtered entries, matched to the words;
-    `query` holds the filters `facts` does not answer), and how many there are in all."""
+    """One page of results (`entries`: `base`, the filtered entries, matched to the words
+    and `facts`; `query` holds the filters `facts` does not answer), and how many there are
+    in all."""
     annotations: dict = {}
+    # What every entry matches, for SQLite's lists of entries with words in a column (and
+    # the names-first shortcut's match): with one group and no facts, the column's list is
+    # already as short.
+    within = groups + facts if facts or len(groups) > 1 else None
     if groups:
-        annotations["score"] = _score(groups)
+        annotations["score"] = _score(groups, within=within)
     if query.point is not None:
         annotations["distance2"] = _distance_squared(query.point)
     if query.sort == "soonest" and not _has_stale_dates(query.today):
@@ -915,7 +920,7 @@ def _hits(
         # With one group of words, every entry with them in its name (score 5 or 7) outranks
         # every entry without (3 or 1): when the names alone fill the page, only they need
         # scoring and sorting (for "help", 4,700 entries instead of 25,000).
-        named = page(base.filter(_in_column(COLUMNS[0][0], groups[0])))
+        named = page(base.filter(_in_column(COLUMNS[0][0], groups[0], within=within)))
         if len(named) == query.per_page:
             rows = named
     if DISTANCE_CUT and rows is None and total and query.sort == "distance" and not groups:
