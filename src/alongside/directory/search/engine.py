@@ -306,9 +306,10 @@ def _has_filters(query: SearchQuery) -> bool:
 
 def _as_words(query: SearchQuery, groups: list[Group]) -> tuple[SearchQuery, list[Group]]:
     """With words, the filters the full-text index can answer (needs, places, free, days,
-    times of day, accessibility, kinds) become groups of fact tokens (`text.fact_token`)
-    matched with the words, so the engine intersects its own lists instead of testing each
-    match's columns and side tables. Returns the query without those filters, and the
+    times of day, accessibility, kinds, age) become groups of fact tokens
+    (`text.fact_token`) matched with the words (for age, the limits a match must not have),
+    so the engine intersects its own lists instead of testing each match's columns and
+    side tables. Returns the query without those filters, and the
     groups; they never count towards relevance. Needs (or neighbourhoods) stay filters if a
     token would also match a term (or neighbourhood) not asked for."""
     if not FILTERS_AS_WORDS or not groups:
@@ -316,8 +317,9 @@ def _as_words(query: SearchQuery, groups: list[Group]) -> tuple[SearchQuery, lis
     facts: list[Group] = []
     answered: dict[str, Any] = {}
 
-    def add(tokens: list[str], **fields: Any) -> None:
-        facts.append(Group(words="", alternatives=frozenset((t,) for t in tokens), literal=()))
+    def add(tokens: list[str], *, excluded: bool = False, **fields: Any) -> None:
+        alternatives = frozenset((t,) for t in tokens)
+        facts.append(Group(words="", alternatives=alternatives, literal=(), excluded=excluded))
         answered.update(fields)
 
     if query.needs and (token_groups := _term_tokens(query.needs)) is not None:
@@ -341,6 +343,11 @@ def _as_words(query: SearchQuery, groups: list[Group]) -> tuple[SearchQuery, lis
         add([text.fact_token("m", time) for time in query.times], times=())
     for code in query.access:
         add([text.fact_token("a", code)], access=())
+    if query.age is not None:
+        # Not open to that age: a lower limit above it, or an upper limit below it.
+        for kind, low, high in (("n", query.age + 1, text.AGE_CAP), ("x", 0, query.age - 1)):
+            if blocks := text.age_blocks(low, high):
+                add([text.fact_token(kind, b) for b in blocks], excluded=True, age=None)
     if query.kinds:
         add([text.fact_token("k", kind) for kind in query.kinds], kinds=())
     return dataclasses.replace(query, **answered), facts
@@ -418,9 +425,14 @@ def _fts5(groups: list[Group]) -> str:
         quoted = [f'"{t}"' for t in tokens]
         return quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")"
 
-    return " AND ".join(
-        "(" + " OR ".join(alt(a) for a in sorted(g.alternatives)) + ")" for g in groups
-    )
+    def part(group: Group) -> str:
+        return "(" + " OR ".join(alt(a) for a in sorted(group.alternatives)) + ")"
+
+    query = " AND ".join(part(g) for g in groups if not g.excluded)
+    for group in groups:
+        if group.excluded:
+            query = f"({query}) NOT {part(group)}"
+    return query
 
 
 def _tsquery(groups: list[Group]) -> str:
@@ -428,7 +440,8 @@ def _tsquery(groups: list[Group]) -> str:
         return tokens[0] if len(tokens) == 1 else "(" + " & ".join(tokens) + ")"
 
     return " & ".join(
-        "(" + " | ".join(alt(a) for a in sorted(g.alternatives)) + ")" for g in groups
+        ("!" if g.excluded else "") + "(" + " | ".join(alt(a) for a in sorted(g.alternatives)) + ")"
+        for g in groups
     )
 
 
@@ -483,7 +496,7 @@ def _in_column(column: str, group: Group, *, within: list[Group] | None = None) 
     `within`, the groups every entry asked about matches, makes SQLite's list of them only
     those entries (FTS5 intersects its own lists), not every entry with the words there."""
     vector = column.replace("_doc", "_vector")
-    fts5 = f"{column} : {_fts5([group])}" + (f" AND {_fts5(within)}" if within else "")
+    fts5 = f"{column} : {_fts5([group])}" + (f" AND ({_fts5(within)})" if within else "")
     return TextMatch(fts5=fts5, tsquery=_tsquery([group]), vector=vector)
 
 

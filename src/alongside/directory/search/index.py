@@ -348,6 +348,11 @@ def _facts(
     facts += [text.fact_token("d", DAY_FIELDS[d].removeprefix("on_")) for d in sorted(days)]
     facts += [text.fact_token("m", t.removeprefix("in_")) for t in sorted(times)]
     facts += [text.fact_token("a", code) for code in sorted(access)]
+    # Age limits (a lower limit of 0 is none), as the blocks of ages each falls in.
+    if listing.minimum_age:
+        facts += [text.fact_token("n", mark) for mark in text.age_marks(listing.minimum_age)]
+    if listing.maximum_age is not None:
+        facts += [text.fact_token("x", mark) for mark in text.age_marks(listing.maximum_age)]
     return facts
 
 

@@ -146,6 +146,30 @@ def fact_token(kind: str, value: str = "") -> str:
     return FACT_PREFIX + kind + re.sub(r"[^a-z0-9]", "", value.lower())
 
 
+AGE_CAP = 127  # ages above this are taken as this (search asks about ages up to 120)
+
+
+def age_blocks(low: int, high: int) -> list[str]:
+    """The aligned blocks of ages (sizes 1, 2, 4 ... 64) that make up `low` to `high`
+    (0 to AGE_CAP), each as "level x index" (`3x2` is ages 16 to 23): a listing's age limit
+    is marked with the 7 blocks it falls in, so "a limit from 9 to 127" is a few tokens."""
+    blocks = []
+    low, high = max(low, 0), min(high, AGE_CAP)
+    while low <= high:
+        level = 0
+        while level < 6 and low % (2 << level) == 0 and low + (2 << level) - 1 <= high:
+            level += 1
+        blocks.append(f"{level}x{low >> level}")
+        low += 1 << level
+    return blocks
+
+
+def age_marks(age: int) -> list[str]:
+    """The blocks an age limit falls in, one per level (see `age_blocks`)."""
+    age = min(age, AGE_CAP)
+    return [f"{level}x{age >> level}" for level in range(7)]
+
+
 def is_fact(token: str) -> bool:
     return token.startswith(FACT_PREFIX)
 

@@ -33,6 +33,7 @@ class Group:
     alternatives: frozenset[Alternative]
     literal: Alternative  # the typed words' own stems
     term_codes: frozenset[str] = frozenset()  # taxonomy terms the phrase names
+    excluded: bool = False  # no match may have any of these (a filter matched as tokens)
 
     @property
     def is_plain_word(self) -> bool:

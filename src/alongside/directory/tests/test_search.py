@@ -103,6 +103,17 @@ def test_age_filter_respects_each_listings_range(little):
     # The factory's listings are for 18 and over, except the choir (16+).
     assert run(age=16) == ["Evening Choir"]
     assert "Evening Choir" in run(age=40)
+    # With words, age is matched as the limits a listing must not have (their tokens).
+    assert run(text="sing", age=15) == []
+    assert run(text="sing", age=16) == ["Evening Choir"]
+    assert run(text="gentle", age=17) == []
+    assert run(text="gentle", age=18) == ["Acomb Health Walk"]
+    assert run(text="gentle", age=120) == ["Acomb Health Walk"]
+    little["walk"].maximum_age = 65
+    little["walk"].save()
+    index.rebuild_all(today=TODAY)
+    assert run(text="gentle", age=65) == ["Acomb Health Walk"]
+    assert run(text="gentle", age=66) == []
 
 
 def test_ward_filter_includes_listings_serving_the_whole_area(little, york):
@@ -412,7 +423,10 @@ def test_needs_and_places_alone_and_whole_directory_facets_give_the_same_answers
         {"text": "group", "needs": ("carers",), "days": ("tue", "thu")},  # either carers
         {"text": "advice", "needs": ("money-and-debt", "housing")},  # either need
         {"text": "support", "neighbourhoods": ("east",), "access": ("step_free",)},
-        {"text": "art", "kinds": ("event",), "age": 30},  # and a filter that stays
+        {"text": "art", "kinds": ("event",), "this_week": True},  # and a filter that stays
+        {"text": "club", "age": 8},  # ages as the limits a listing must not have
+        {"text": "group", "age": 17, "free": True},
+        {"text": "activity", "age": 70},
         # By distance: only the entries as near as the page's last one are read.
         {"point": (53.9590, -1.0815), "sort": "distance"},  # venues with several: ties
         {"point": (53.9560, -1.1260), "within_m": 2500, "sort": "distance"},
