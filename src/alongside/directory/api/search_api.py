@@ -133,6 +133,9 @@ def _refused(request: HttpRequest, exc: SearchError) -> HttpResponse:
     return _error(request, 400, str(exc))
 
 
+_PLACEHOLDER = uuid.UUID(int=0)
+
+
 @api.get(
     "/services",
     response={200: Results, 400: Error},
@@ -170,6 +173,8 @@ def services(request: HttpRequest, response: HttpResponse, params: Query[SearchP
         .only("id", "summary", "kind", "provider__name")
     }
     pages = max(1, math.ceil(result.total / query.per_page))
+    # Each listing's ORUK address, from one reverse() for the page (not one per listing).
+    url = request.build_absolute_uri(reverse("oruk:service", kwargs={"id": _PLACEHOLDER}))
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, no-cache"
     return {
@@ -192,9 +197,7 @@ def services(request: HttpRequest, response: HttpResponse, params: Query[SearchP
                 "score": hit.score,
                 "distance_m": round(hit.distance_m) if hit.distance_m is not None else None,
                 "next_date": hit.next_date,
-                "url": request.build_absolute_uri(
-                    reverse("oruk:service", kwargs={"id": hit.service_id})
-                ),
+                "url": url.replace(str(_PLACEHOLDER), str(hit.service_id)),
             }
             for hit in result.hits
         ],
