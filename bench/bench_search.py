@@ -32,6 +32,11 @@ synthetic listings; a different size clears and remakes it.
     # DATABASE_URL to it instead of using scripts/with-postgres.sh, and VACUUM ANALYZE the
     # directory_search* tables once after the first run (as autovacuum would).
 
+A migration that changes what the index holds (0009 added the filters' tokens) rebuilds it
+on `migrate`. On a kept 100k SQLite file that rebuild, in place of 100,000 entries, ran for
+over 15 minutes before it was stopped; deleting the file and remaking it takes 4. On a kept
+PostgreSQL cluster it took 4 minutes at 100k; VACUUM FULL the search tables after it.
+
 `bench/run.py` appends the medians and p95s to bench/RESULTS.md. Running this file directly
 (`.venv/bin/python bench/bench_search.py`, same variables) prints a per-query breakdown
 instead and writes nothing.
