@@ -22,17 +22,25 @@ from .factories import make_booking, make_contact, make_session, make_slot
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-# A day in last month, so that every date used is in the past and in the period.
-LAST_MONTH = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=10)
+
+# Worked out when each test runs, not when the module is imported: a run that passes
+# midnight must not compare yesterday's dates with today's figures.
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def last_month() -> dt.date:
+    """A day in last month, so that every date used is in the past and in the period."""
+    return (today().replace(day=1) - dt.timedelta(days=1)).replace(day=10)
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def seen(hub, session, *, front_door, ward, waited, held_on=LAST_MONTH, hour=10, **outcomes):
+def seen(hub, session, *, front_door, ward, waited, held_on=None, hour=10, **outcomes):
     """A person contacted `waited` days before being seen at the hub (booked and attended)."""
+    held_on = held_on or last_month()
     person = PersonFactory(ward=ward)
     contact = make_contact(
         team=front_door,
@@ -88,13 +96,13 @@ def known_data(front_door, acomb_hub, north_hub, york):
             waited=waited,
             hour=9 + i,
         )
-    missed_slot = make_slot(acomb_session, starts_at=at(LAST_MONTH, 16), capacity=2)
+    missed_slot = make_slot(acomb_session, starts_at=at(last_month(), 16), capacity=2)
     make_booking(missed_slot, status=Booking.Status.DID_NOT_ATTEND)
     for conv, score in zip(convs, [5, 4, 4, 2, 5, 3], strict=True):
         SurveyResponse.objects.create(conversation=conv, score=score, source="link")
     for i, days in enumerate([60, 70, 80, 90, 100]):
         person = PersonFactory(ward=york["Acomb"])
-        assessed = LAST_MONTH + dt.timedelta(days=i)
+        assessed = last_month() + dt.timedelta(days=i)
         AssessmentRequest.objects.create(
             person=person,
             team=front_door,
@@ -108,7 +116,7 @@ def known_data(front_door, acomb_hub, north_hub, york):
         person=PersonFactory(ward=york["Acomb"]),
         team=front_door,
         route="front_door",
-        requested_on=TODAY - dt.timedelta(days=40),
+        requested_on=today() - dt.timedelta(days=40),
     )
     return {"acomb": acomb_hub, "north": north_hub}
 
@@ -174,7 +182,7 @@ def test_by_neighbourhood_and_month(data, york):
     west = york["Acomb"].neighbourhood.name
     assert len(rows[west].seen_days) == 5
     months = figures.hub_figures(period=figures.period_for(), grouping=Group.MONTH)
-    row = by_label(months)[figures.month_label(LAST_MONTH.replace(day=1))]
+    row = by_label(months)[figures.month_label(last_month().replace(day=1))]
     assert len(row.seen_days) == 8
     assert len(months.months) == 7
 
