@@ -44,6 +44,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from alongside.core.models import Neighbourhood, Ward
@@ -282,18 +283,25 @@ def _filtered(query: SearchQuery, *, correlated: bool = False) -> QuerySet[Searc
             )
         else:
             entries = entries.filter(next_date__range=week)
-    if query.point is not None:
-        entries = entries.alias(d2=_distance_squared(query.point))
-        if query.within_m is not None:
-            lat, lon = query.point
-            dlat = query.within_m / METRES_PER_DEGREE
-            dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
-            entries = entries.filter(
-                latitude__range=(lat - dlat, lat + dlat),
-                longitude__range=(lon - dlon, lon + dlon),
-                d2__lte=float(query.within_m) ** 2,
-            )
+    if query.point is not None and query.within_m is not None:
+        entries = _within(entries, query.point, float(query.within_m) ** 2)
     return entries
+
+
+def _within(
+    entries: QuerySet[SearchEntry], point: tuple[float, float], distance2: float
+) -> QuerySet[SearchEntry]:
+    """The entries whose squared distance from `point` is at most `distance2`: the box
+    around that circle (a hair wider, against rounding) read from the coordinates' index,
+    then the circle itself."""
+    lat, lon = point
+    dlat = math.sqrt(distance2) / METRES_PER_DEGREE * 1.000001 + 1e-9
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    return entries.filter(
+        LessThanOrEqual(_distance_squared(point), distance2),
+        latitude__range=(lat - dlat, lat + dlat),
+        longitude__range=(lon - dlon, lon + dlon),
+    )
 
 
 def _has_filters(query: SearchQuery) -> bool:
@@ -811,15 +819,7 @@ def _as_near_as_the_page(
     )
     if cut is None:  # the page reaches listings without a place: read them all
         return entries
-    # The box around that circle (a hair wider, against rounding) keeps the index read short.
-    lat, lon = query.point
-    dlat = math.sqrt(cut) / METRES_PER_DEGREE * 1.000001 + 1e-9
-    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
-    return entries.alias(d2_cut=_distance_squared(query.point)).filter(
-        latitude__range=(lat - dlat, lat + dlat),
-        longitude__range=(lon - dlon, lon + dlon),
-        d2_cut__lte=cut,
-    )
+    return _within(entries, query.point, cut)
 
 
 def _run(

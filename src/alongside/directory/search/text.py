@@ -131,7 +131,11 @@ def document(*texts: str, tokens: Iterable[str] = ()) -> str:
 def term_token(code: str) -> str:
     """The token that marks a listing as having a taxonomy term: letters and digits only, so
     neither engine splits it (`loneliness-and-isolation` -> `xtlonelinessandisolation`)."""
-    return "xt" + re.sub(r"[^a-z0-9]", "", code.lower())
+    return "xt" + _letters_and_digits(code)
+
+
+def _letters_and_digits(value: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", value.lower())
 
 
 FACT_PREFIX = "qq"
@@ -143,7 +147,7 @@ def fact_token(kind: str, value: str = "") -> str:
     `h` and a neighbourhood's slug, `e` for the whole area, `f` free, `d` and a day (`mon`),
     `m` and a time of day, `a` and an accessibility code, `k` and a kind of listing. Letters
     and digits only, behind a prefix no English word has (`qqwe05010318`)."""
-    return FACT_PREFIX + kind + re.sub(r"[^a-z0-9]", "", value.lower())
+    return FACT_PREFIX + kind + _letters_and_digits(value)
 
 
 AGE_CAP = 127  # ages above this are taken as this (search asks about ages up to 120)
