@@ -15,11 +15,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 
-from alongside.directory.models import Service
 from alongside.directory.search.engine import (
+    MAX_COUNTED,
     MAX_PER_PAGE,
     MAX_TEXT,
     MAX_WITHIN_M,
@@ -94,7 +94,11 @@ class Hit(Schema):
 
 
 class Results(Schema):
-    total_items: int
+    total_items: int = Field(
+        description=f"How many listings match, counted up to {MAX_COUNTED:,}: past that, "
+        "total_capped is true and only the first pages up to that many listings can be read"
+    )
+    total_capped: bool = Field(description=f"More than {MAX_COUNTED:,} listings match")
     total_pages: int
     page: int
     per_page: int
@@ -166,12 +170,6 @@ def services(request: HttpRequest, response: HttpResponse, params: Query[SearchP
         facets=params.facets,
     )
     result = search(query)
-    services = {
-        s.pk: s
-        for s in Service.objects.filter(pk__in=[h.service_id for h in result.hits])
-        .select_related("provider")
-        .only("id", "summary", "kind", "provider__name")
-    }
     pages = max(1, math.ceil(result.total / query.per_page))
     # Each listing's ORUK address, from one reverse() for the page (not one per listing).
     url = request.build_absolute_uri(reverse("oruk:service", kwargs={"id": _PLACEHOLDER}))
@@ -179,6 +177,7 @@ def services(request: HttpRequest, response: HttpResponse, params: Query[SearchP
     response["Cache-Control"] = "public, no-cache"
     return {
         "total_items": result.total,
+        "total_capped": result.capped,
         "total_pages": pages,
         "page": query.page,
         "per_page": query.per_page,
@@ -189,11 +188,9 @@ def services(request: HttpRequest, response: HttpResponse, params: Query[SearchP
             {
                 "id": hit.service_id,
                 "name": hit.name,
-                "summary": services[hit.service_id].summary if hit.service_id in services else "",
-                "organization": (
-                    services[hit.service_id].provider.name if hit.service_id in services else ""
-                ),
-                "kind": services[hit.service_id].kind if hit.service_id in services else "",
+                "summary": hit.summary,
+                "organization": hit.organization,
+                "kind": hit.kind,
                 "score": hit.score,
                 "distance_m": round(hit.distance_m) if hit.distance_m is not None else None,
                 "next_date": hit.next_date,

@@ -99,16 +99,21 @@ class SearchHit:
     score: int
     distance_m: float | None = None
     next_date: dt.date | None = None
+    # What a list of results shows beside the name (read with it, in one query).
+    summary: str = ""
+    kind: str = ""
+    organization: str = ""
 
 
 @dataclass
 class SearchResult:
     query: SearchQuery
-    total: int
+    total: int  # at most MAX_COUNTED; see `capped`
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     corrected_text: str = ""  # set when a misspelt word was corrected
     help: dict[str, list] = field(default_factory=dict)  # when nothing matched
+    capped: bool = False  # more than MAX_COUNTED match: `total` is that limit
 
 
 class SearchError(ValueError):
@@ -118,6 +123,9 @@ class SearchError(ValueError):
 MAX_PER_PAGE = 100
 MAX_TEXT = 200
 MAX_WITHIN_M = 100_000
+# Matches are counted up to this many: a search with more says "more than 1,000", and only
+# the first 1,000 can be paged through (ADR 0013).
+MAX_COUNTED = 1_000
 METRES_PER_DEGREE = 111_195.0  # along a meridian, on a sphere of the Earth's mean radius
 NAME, TERMS = 4, 2
 # Above this many matches, a search without words reads SQLite's name index in order.
@@ -143,6 +151,11 @@ def _checked(query: SearchQuery) -> SearchQuery:
         raise SearchError("Page must be 1 or more.")
     if not 1 <= query.per_page <= MAX_PER_PAGE:
         raise SearchError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
+    if (query.page - 1) * query.per_page >= MAX_COUNTED:
+        raise SearchError(
+            f"Only the first {MAX_COUNTED:,} results can be shown: add words or filters to "
+            "narrow the search."
+        )
     if bad := [d for d in query.days if d not in DAYS]:
         raise SearchError(f"Unknown day {bad[0]!r}: use {', '.join(DAYS)}.")
     if bad := [t for t in query.times if t not in TIMES]:
@@ -478,15 +491,28 @@ class TextMatch(Expression):
         raise SearchError(f"Search is not available on {connection.vendor}.")
 
 
-def _fts5_count(groups: list[Group]) -> int:
-    """How many entries match the words, from the FTS5 index alone (it counts its own
-    matches without reading a row): the count when nothing else narrows the search."""
+def _fts5_count(groups: list[Group], *, limit: int | None = None) -> int:
+    """How many entries match the words (up to `limit`), from the FTS5 index alone (it
+    counts its own matches without reading a row): the count when nothing else narrows the
+    search."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM directory_search_fts WHERE directory_search_fts MATCH %s",
-            [_fts5(groups)],
+            "SELECT count(*) FROM (SELECT rowid FROM directory_search_fts"
+            " WHERE directory_search_fts MATCH %s LIMIT %s)",
+            [_fts5(groups), -1 if limit is None else limit],
         )
         return cursor.fetchone()[0]
+
+
+def _count_limit(query: SearchQuery) -> int:
+    """How far to count a search's matches: past MAX_COUNTED (to know there are more) and
+    past the end of the page asked for (so the page's rows are known to exist)."""
+    return max(MAX_COUNTED, query.page * query.per_page) + 1
+
+
+def _counted(entries: QuerySet, limit: int) -> int:
+    """How many `entries` there are, up to `limit`: reading stops there."""
+    return entries[:limit].count()
 
 
 def _matching(entries: QuerySet[SearchEntry], groups: list[Group]) -> QuerySet[SearchEntry]:
@@ -787,7 +813,13 @@ def _search(query: SearchQuery) -> SearchResult:
             groups, replaced = fixed
             hits, total, entries = _run(query, groups)
             corrected_text = " ".join(replaced.get(w, w) for w in text.words(query.text))
-    result = SearchResult(query=query, total=total, hits=hits, corrected_text=corrected_text)
+    result = SearchResult(
+        query=query,
+        total=min(total, MAX_COUNTED),
+        hits=hits,
+        corrected_text=corrected_text,
+        capped=total > MAX_COUNTED,
+    )
     if total:
         if query.facets:
             result.facets = _facets(entries, everything=not groups and not _has_filters(query))
@@ -820,6 +852,53 @@ def _as_near_as_the_page(
     if cut is None:  # the page reaches listings without a place: read them all
         return entries
     return _within(entries, query.point, cut)
+
+
+def _name_tiers(
+    base: QuerySet[SearchEntry],
+    entries: QuerySet[SearchEntry],
+    group: Group,
+    within: list[Group] | None,
+    *,
+    sqlite: bool,
+) -> list[tuple[QuerySet[SearchEntry], int]]:
+    """The entries with the group's words in their name and their needs or types, then in
+    their name only, each with its score. On SQLite each is one FTS5 query (column filters,
+    and `within`: see `_in_column`); on PostgreSQL, the name's and the needs' vectors, and
+    the whole entry's when facts must match too (a word in the name is in the whole
+    vector)."""
+    if sqlite:
+        name, terms = (f"{column} : {_fts5([group])}" for column, _ in COLUMNS)
+        also = f" AND ({_fts5(within)})" if within else ""
+        both = base.filter(TextMatch(fts5=f"{name} AND {terms}{also}", tsquery=""))
+        name_only = base.filter(TextMatch(fts5=f"({name}{also}) NOT ({terms})", tsquery=""))
+    else:
+        among = entries if within else base
+        named, in_terms = (Q(_in_column(column, group)) for column, _ in COLUMNS)
+        both, name_only = among.filter(named & in_terms), among.filter(named & ~in_terms)
+    return [(both, 1 + NAME + TERMS), (name_only, 1 + NAME)]
+
+
+def _page_of_tiers(
+    tiers: list[tuple[QuerySet[SearchEntry], int]], start: int, per_page: int, annotations: dict
+) -> list[dict] | None:
+    """The page from `start` of the tiers one after another, each in name order with its
+    score; None if they end before the page does."""
+    rows: list[dict] = []
+    skip = start
+    for tier, score in tiers:
+        want = per_page - len(rows)
+        part = list(
+            tier.annotate(**{**annotations, "score": Value(score)})
+            .order_by("sort_name", "pk")
+            .values("service_id", *annotations)[skip : skip + want]
+        )
+        rows += part
+        if len(rows) == per_page:
+            return rows
+        # The tier ended within the page (nothing more to skip) or before it began.
+        skip = 0 if part else skip - _counted(tier, skip)
+    return None
 
 
 def _run(
@@ -874,46 +953,39 @@ def _hits(
         "name": ["sort_name", "pk"],
     }[query.sort]
     start = (query.page - 1) * query.per_page
-    # Words with filters are answered from a list of matches that must be scored and sorted
-    # anyway: counting them in the same query (a window) saves a second full-text pass.
-    # Otherwise a separate count is cheaper, and lets the page be read in index order and stop
-    # early (a window makes PostgreSQL read every row, measured at 10 times slower). When only
-    # words and facts (filters matched as tokens) narrow the search, SQLite counts from the
-    # FTS5 index alone (it keeps every row of a window in a temporary table), and with one
-    # group of words it ranks the listings with the words in their name first (below), so it
-    # counts apart too; PostgreSQL does so for words alone. (Names first with column filters
-    # as well, counted apart, was slower on both engines at 100,000 listings: "exercise" with
-    # four filters took 51 ms instead of 27 on PostgreSQL; with facts, its second pass over
-    # the full-text index cost as much again.)
+    # Words with column filters are answered from a list of matches that must be scored and
+    # sorted anyway: counting them in the same query (a window) saves a second full-text
+    # pass. Otherwise a separate count, which stops at the count limit (ADR 0013), is cheaper
+    # and lets the page be read in index order and stop early (a window makes PostgreSQL read
+    # every row, measured at 10 times slower). When only words and facts (filters matched as
+    # tokens) narrow the search, SQLite counts from the FTS5 index alone (it keeps every row
+    # of a window in a temporary table), and with one group of words both engines rank the
+    # listings with the words in their name first (below). (Names first with column filters
+    # as well was slower on both engines at 100,000 listings, when counts were exact:
+    # "exercise" with four filters took 51 ms instead of 27 on PostgreSQL.)
     words_only = bool(groups) and not _has_filters(query)
     sqlite = connection.vendor == "sqlite"
-    name_first = (
-        NAME_TIER_FIRST
-        and words_only
-        and (sqlite or not facts)
-        and len(groups) == 1
-        and query.sort == "relevance"
-    )
+    name_first = NAME_TIER_FIRST and words_only and len(groups) == 1 and query.sort == "relevance"
     fts5_count = words_only and sqlite
     windowed = bool(groups) and not (fts5_count or name_first)
     total = None
     if windowed:
         annotations["total"] = Window(Count("pk"))
     elif fts5_count:
-        total = _fts5_count(groups + facts)
+        total = _fts5_count(groups + facts, limit=_count_limit(query))
     else:
         lists = None if groups else _id_lists(query)
         if lists is None:
-            total = entries.count()
+            total = _counted(entries, _count_limit(query))
         else:
-            total = _all_of(lists).count()
+            total = _counted(_all_of(lists), _count_limit(query))
             if len(lists) > 1:
                 # Several needs, or needs and places: one intersection of their lists beats
                 # testing each entry in name order (at 1,000,000 listings, 35 ms, not 400).
                 entries = SearchEntry.objects.filter(pk__in=_all_of(lists))
         if (
             not groups
-            and total > INDEX_ORDER_ABOVE
+            and total > min(INDEX_ORDER_ABOVE, MAX_COUNTED)
             and query.sort in ("relevance", "name")
             and sqlite
         ):
@@ -931,29 +1003,43 @@ def _hits(
 
     rows: list[dict] | None = None
     if name_first and total:
-        # With one group of words, every entry with them in its name (score 5 or 7) outranks
-        # every entry without (3 or 1): when the names alone fill the page, only they need
-        # scoring and sorting (for "help", 4,700 entries instead of 25,000).
-        named = page(base.filter(_in_column(COLUMNS[0][0], groups[0], within=within)))
-        if len(named) == query.per_page:
-            rows = named
+        # With one group of words, the score has four tiers: in the name and the needs or
+        # types (7), the name only (5), then without the name (3 and 1), each in name order.
+        # The first two are read tier by tier in name order, each only as far as the page
+        # needs, so the listings without the words in their name are never read, and the
+        # score need not be worked out to sort (for "help" at 100,000 listings on PostgreSQL,
+        # 2,900 rows sorted by name instead of 4,700 scored and sorted: 19 ms to 12).
+        tiers = _name_tiers(base, entries, groups[0], within, sqlite=sqlite)
+        rows = _page_of_tiers(tiers, start, query.per_page, annotations)
     if DISTANCE_CUT and rows is None and total and query.sort == "distance" and not groups:
         entries = _as_near_as_the_page(entries, query, start, total)
     if rows is None:
         rows = page(entries) if total != 0 else []
     if total is None:
-        total = rows[0]["total"] if rows else (entries.count() if start else 0)
-    names = dict(
-        Service.objects.filter(pk__in=[r["service_id"] for r in rows]).values_list("pk", "name")
-    )
-    hits = [
-        SearchHit(
-            service_id=row["service_id"],
-            name=names.get(row["service_id"], ""),
-            score=row.get("score", 0),
-            distance_m=math.sqrt(row["distance2"]) if row.get("distance2") is not None else None,
-            next_date=row.get("soonest"),
+        limit = _count_limit(query)
+        total = rows[0]["total"] if rows else (_counted(entries, limit) if start else 0)
+    shown = {
+        pk: (name, summary, kind, organization or "")
+        for pk, name, summary, kind, organization in Service.objects.filter(
+            pk__in=[r["service_id"] for r in rows]
         )
-        for row in rows
-    ]
+        .values_list("pk", "name", "summary", "kind", "provider__name")
+        .order_by()
+    }
+    hits = []
+    for row in rows:
+        name, summary, kind, organization = shown.get(row["service_id"], ("", "", "", ""))
+        distance2 = row.get("distance2")
+        hits.append(
+            SearchHit(
+                service_id=row["service_id"],
+                name=name,
+                score=row.get("score", 0),
+                distance_m=math.sqrt(distance2) if distance2 is not None else None,
+                next_date=row.get("soonest"),
+                summary=summary,
+                kind=kind,
+                organization=organization,
+            )
+        )
     return hits, total

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
+from django.db import connection
 
 from alongside.directory.models import TaxonomyTerm
 
@@ -124,8 +124,9 @@ _cache: dict[str, tuple[tuple, Thesaurus]] = {}
 def current() -> Thesaurus:
     """The thesaurus for the taxonomy as it is now: rebuilt when any term changes (one small
     query tells), shared between requests otherwise."""
-    state = TaxonomyTerm.objects.aggregate(n=Count("id"), newest=Max("modified_at"))
-    version = (state["n"], state["newest"])
+    with connection.cursor() as cursor:  # (plain SQL: this runs before every search)
+        cursor.execute("SELECT count(*), max(modified_at) FROM directory_taxonomyterm")
+        version = tuple(cursor.fetchone())
     with _cache_lock:
         cached = _cache.get("thesaurus")
         if cached and cached[0] == version:

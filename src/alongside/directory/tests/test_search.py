@@ -475,3 +475,81 @@ def test_the_help_for_no_results_looks_up_needs_and_places_once(
         result = search(query)
     assert result.total == 0
     assert "remove_filter" in result.help
+
+
+@pytest.mark.django_db
+def test_counts_stop_at_the_limit_and_the_pages_within_it_stay_the_same(monkeypatch):
+    """On the York demo directory, with the count limit lowered to 10: every way of counting
+    (FTS5 alone, words with facts, a window, needs and places from the side tables, an
+    intersection of them, everything, by distance) gives at most 10 and says when there are
+    more; the pages within the limit are the ones an exact count gives; a page starting past
+    the limit is refused with a message."""
+    from alongside.directory.demo import demo_directory_load
+    from alongside.directory.search import engine
+
+    demo_directory_load(today=TODAY)
+    cases = [
+        {"text": "club"},
+        {"text": "group", "free": True},
+        {"text": "walk", "this_week": True},  # a column filter: a window counts
+        {"text": "money worries"},
+        {"needs": ("physical-activity",)},
+        {"needs": ("carers", "older-people")},
+        {"needs": ("loneliness-and-isolation",), "wards": ("E05010318",)},
+        {},
+        {"point": (53.9590, -1.0815), "sort": "distance"},
+        {"point": (53.9800, -1.0500), "needs": ("older-people",), "sort": "distance"},
+        {"text": "choir", "wards": ("E05010318",)},
+        {"text": "walk", "free": True, "days": ("sat",)},
+        {"needs": ("bereavement",), "wards": ("E05010311",)},
+    ]
+
+    def pages(filters):
+        return [
+            search(SearchQuery(**{"today": TODAY, "per_page": 4, "page": page, **filters}))
+            for page in (1, 2, 3)  # the third ends at 12, past the limit
+        ]
+
+    # A page reaching past the limit (rows 1 to 20): its rows are counted to its end.
+    wide = SearchQuery(point=(53.9560, -1.1260), sort="distance", per_page=20, today=TODAY)
+    exact = [pages(filters) for filters in cases]
+    wide_exact = search(wide)
+    monkeypatch.setattr(engine, "MAX_COUNTED", 10)
+    capped = [pages(filters) for filters in cases]
+    assert names(search(wide)) == names(wide_exact) and len(wide_exact.hits) == 20
+    totals = [case[0].total for case in exact]
+    assert min(totals) <= 10 < max(totals), totals
+    for filters, whole, limited in zip(cases, exact, capped, strict=True):
+        for full, cut in zip(whole, limited, strict=True):
+            assert (cut.total, cut.capped) == (min(full.total, 10), full.total > 10), filters
+            assert names(cut) == names(full), filters
+    with pytest.raises(SearchError, match="Only the first 10 results can be shown"):
+        search(SearchQuery(text="club", today=TODAY, per_page=5, page=3))
+
+
+@pytest.mark.django_db
+def test_name_tiers_read_in_name_order_give_every_page_of_the_full_ranking(monkeypatch):
+    """On the York demo directory, every page of one group of words, ranked tier by tier
+    (name and needs, then name only, each read in name order), is the page that scoring and
+    sorting every match gives, including pages that cross from one tier to the next and
+    pages past the name tiers."""
+    from alongside.directory.demo import demo_directory_load
+    from alongside.directory.search import engine
+
+    demo_directory_load(today=TODAY)
+    cases = [{"text": "club"}, {"text": "walk", "free": True}, {"text": "advice"}]
+
+    def pages(filters):
+        found, page = [], 1
+        while True:
+            result = search(SearchQuery(today=TODAY, per_page=3, page=page, **filters))
+            found.append((result.total, [(h.name, h.score) for h in result.hits]))
+            if not result.hits:
+                return found
+            page += 1
+
+    tiered = [pages(filters) for filters in cases]
+    scores = {score for case in tiered for _, hits in case for _, score in hits}
+    assert scores == {7, 5, 3, 1}, scores
+    monkeypatch.setattr(engine, "NAME_TIER_FIRST", False)
+    assert [pages(filters) for filters in cases] == tiered

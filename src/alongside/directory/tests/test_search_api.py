@@ -122,3 +122,20 @@ def test_query_count_does_not_grow_with_the_page(client, little, django_assert_m
     with django_assert_max_num_queries(8):
         body = get(client, q="walking", per_page=30).json()
     assert len(body["contents"]) == 30
+
+
+def test_a_count_past_the_limit_says_so_and_deeper_pages_are_refused(client, little, monkeypatch):
+    from alongside.directory.search import engine
+
+    assert get(client, q="walk").json()["total_capped"] is False
+    monkeypatch.setattr(engine, "MAX_COUNTED", 1)
+    body = get(client, q="walk", per_page=1).json()
+    assert (body["total_items"], body["total_capped"], body["total_pages"]) == (1, True, 1)
+    assert [h["name"] for h in body["contents"]] == ["Acomb Health Walk"]
+    response = get(client, q="walk", per_page=1, page=2)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_parameter",
+        "detail": "Only the first 1 results can be shown: add words or filters to narrow the "
+        "search.",
+    }

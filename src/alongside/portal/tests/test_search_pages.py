@@ -136,6 +136,16 @@ def test_everything_public_without_a_search_by_name(client, little):
     assert "5 results" in text(response)
 
 
+def test_past_the_count_limit_the_page_says_more_than(client, little, monkeypatch):
+    from alongside.directory.search import engine
+
+    monkeypatch.setattr(engine, "MAX_COUNTED", 2)
+    page = text(client.get(RESULTS))
+    assert "More than 2 results" in page and "We show the first 2." in page
+    refused = text(client.get(RESULTS, {"page": 2}))
+    assert "Only the first 2 results can be shown: add words or filters" in refused
+
+
 def test_words_find_listings_by_meaning(client, little):
     response = client.get(RESULTS, {"q": "lonely"})
     assert set(names(response)) == {"Telephone Befriending", "Friday Lunch Club"}
