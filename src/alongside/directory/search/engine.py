@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 import uuid
 from collections.abc import Callable
@@ -128,8 +129,9 @@ MAX_WITHIN_M = 100_000
 MAX_COUNTED = 1_000
 METRES_PER_DEGREE = 111_195.0  # along a meridian, on a sphere of the Earth's mean radius
 NAME, TERMS = 4, 2
-# Above this many matches, a search without words reads SQLite's name index in order.
-INDEX_ORDER_ABOVE = 2_000
+# Above this many matches (at most MAX_COUNTED), a search without words in name order reads
+# SQLite's name index in order.
+INDEX_ORDER_ABOVE = 1_000
 # One group of words: rank the entries with them in the name first (see _hits).
 NAME_TIER_FIRST = True
 # Needs and places alone: count (and, for several, list) the entries from the side tables.
@@ -489,6 +491,26 @@ class TextMatch(Expression):
             matches = "SELECT rowid FROM directory_search_fts WHERE directory_search_fts MATCH %s"
             return f"{alias}.id IN ({matches})", [self.fts5]
         raise SearchError(f"Search is not available on {connection.vendor}.")
+
+
+class AmongIds(Expression):
+    """True when the entry's id is one of `ids`: one parameter, an array on PostgreSQL and a
+    JSON list on SQLite (a thousand placeholders cost more to build and send than the
+    lookup itself: 12 ms of 37 for "carers within 2 km" at 100,000 listings)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        if connection.vendor == "postgresql":
+            return f"{alias}.id = ANY(%s)", [self.ids]
+        in_list = f"{alias}.id IN (SELECT value FROM json_each(%s))"  # noqa: S608 (an alias)
+        return in_list, [json.dumps(self.ids)]
 
 
 def _fts5_count(groups: list[Group], *, limit: int | None = None) -> int:
@@ -959,13 +981,20 @@ def _hits(
     # and lets the page be read in index order and stop early (a window makes PostgreSQL read
     # every row, measured at 10 times slower). When only words and facts (filters matched as
     # tokens) narrow the search, SQLite counts from the FTS5 index alone (it keeps every row
-    # of a window in a temporary table), and with one group of words both engines rank the
-    # listings with the words in their name first (below). (Names first with column filters
-    # as well was slower on both engines at 100,000 listings, when counts were exact:
-    # "exercise" with four filters took 51 ms instead of 27 on PostgreSQL.)
+    # of a window in a temporary table), and with one group of words it ranks the listings
+    # with the words in their name first (below); PostgreSQL does so for words alone. (On
+    # PostgreSQL, words and facts are one costly pass over the GIN index, 11 ms for
+    # "exercise" with four filters at 100,000 listings: the window needs one, names first
+    # two, 32 ms instead of 20. Names first with column filters was slower on both engines.)
     words_only = bool(groups) and not _has_filters(query)
     sqlite = connection.vendor == "sqlite"
-    name_first = NAME_TIER_FIRST and words_only and len(groups) == 1 and query.sort == "relevance"
+    name_first = (
+        NAME_TIER_FIRST
+        and words_only
+        and (sqlite or not facts)
+        and len(groups) == 1
+        and query.sort == "relevance"
+    )
     fts5_count = words_only and sqlite
     windowed = bool(groups) and not (fts5_count or name_first)
     total = None
@@ -973,26 +1002,32 @@ def _hits(
         annotations["total"] = Window(Count("pk"))
     elif fts5_count:
         total = _fts5_count(groups + facts, limit=_count_limit(query))
+    elif groups:
+        total = _counted(entries, _count_limit(query))
     else:
-        lists = None if groups else _id_lists(query)
+        # Filters alone: the matches' ids, up to the count limit, cost about what counting
+        # them does; when that is all of them, the page is read from those ids rather than
+        # by finding the matches a second time (at 100,000 listings, "families in Heworth"
+        # 20 ms to 11, "carers within 2 km" 25 to 15).
+        lists = _id_lists(query)
+        limit = _count_limit(query)
         if lists is None:
-            total = _counted(entries, _count_limit(query))
+            ids = list(entries.values_list("pk", flat=True)[:limit])
         else:
-            total = _counted(_all_of(lists), _count_limit(query))
-            if len(lists) > 1:
-                # Several needs, or needs and places: one intersection of their lists beats
-                # testing each entry in name order (at 1,000,000 listings, 35 ms, not 400).
-                entries = SearchEntry.objects.filter(pk__in=_all_of(lists))
-        if (
-            not groups
-            and total > min(INDEX_ORDER_ABOVE, MAX_COUNTED)
-            and query.sort in ("relevance", "name")
-            and sqlite
-        ):
+            ids = [next(iter(row.values())) for row in _all_of(lists)[:limit]]
+        total = len(ids)
+        many = total > min(INDEX_ORDER_ABOVE, MAX_COUNTED)
+        if many and sqlite and query.sort in ("relevance", "name"):  # (name order, no words)
             # Many matches in name order: read the name index and test each entry's needs and
             # places as it goes, stopping at the page's end (a list of 20,000 matches to sort
             # took 18 ms; this takes under 1 ms). Few matches are cheaper looked up and sorted.
             entries = _filtered(query, correlated=True)
+        elif total < limit:
+            entries = SearchEntry.objects.filter(AmongIds(ids))
+        elif lists is not None and len(lists) > 1:
+            # Several needs, or needs and places: one intersection of their lists beats
+            # testing each entry in name order (at 1,000,000 listings, 35 ms, not 400).
+            entries = SearchEntry.objects.filter(pk__in=_all_of(lists))
 
     def page(of: QuerySet[SearchEntry]) -> list[dict]:
         return list(
