@@ -546,14 +546,23 @@ class SearchPlace(models.Model):
 
 
 class SearchTerm(models.Model):
-    """A taxonomy term a listing has, with every ancestor, so a need finds its sub-needs."""
+    """A taxonomy term a listing has, with every ancestor, so a need finds its sub-needs.
+    The listing's place is copied here so that a need near a point is found from this
+    table's index alone."""
 
     id = models.BigAutoField(primary_key=True)
     entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="terms")
     term = models.ForeignKey(TaxonomyTerm, on_delete=models.CASCADE, related_name="+")
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["term", "entry"], name="search_term_term")]
+        indexes = [
+            models.Index(fields=["term", "entry"], name="search_term_term"),
+            models.Index(
+                fields=["term", "latitude", "longitude", "entry"], name="search_term_point"
+            ),
+        ]
         constraints = [models.UniqueConstraint(fields=["entry", "term"], name="search_term_unique")]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from alongside.core.bulk import fetch_rows, in_list, insert_rows, insert_values
@@ -315,7 +316,7 @@ def _add_listing(rows: _Rows, listing: _Listing, ctx: _Context, access_by, towns
         rows.places.append(
             [position, ward_id, ward.neighbourhood_id if ward else None, ward_id in located]
         )
-    rows.terms += [[position, term_id] for term_id in term_objs]
+    rows.terms += [[position, term_id, *(point or (None, None))] for term_id in term_objs]
     rows.dates += [[position, day, starts] for day, starts in sorted(occurrences.items())]
 
 
@@ -421,9 +422,23 @@ def _write(listings: list[_Listing], ctx: _Context) -> list[dict[str, Any]]:
         for row in table:
             row[0] = positions[row[0]]
     insert_rows(SearchPlace, ("entry", "ward", "neighbourhood", "located"), rows.places)
-    insert_rows(SearchTerm, ("entry", "term"), rows.terms)
+    insert_rows(SearchTerm, ("entry", "term", "latitude", "longitude"), rows.terms)
     insert_rows(SearchOccurrence, ("entry", "date", "starts_at"), rows.dates)
     return rows.entries
+
+
+def refresh_next_dates(today: dt.date) -> int:
+    """Give each entry whose next date has passed (the index was built on an earlier day)
+    its next date from `today`, from the table of dates: an update of only those entries,
+    so that searches by date stay quick between the nightly rebuilds. Returns how many
+    entries it changed."""
+    upcoming = (
+        SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__gte=today)
+        .order_by("date")
+        .values("date")[:1]
+    )
+    with transaction.atomic():
+        return SearchEntry.objects.filter(next_date__lt=today).update(next_date=Subquery(upcoming))
 
 
 def _delete_entries(service_ids: Sequence[uuid.UUID] | None) -> None:

@@ -146,6 +146,27 @@ def test_distance_filter_and_sort(little):
     assert distances[-1] > 2000  # Guildhall is a few kilometres from Acomb
 
 
+def test_a_need_near_a_point_follows_its_listing_when_the_listing_moves(little):
+    """The index copies each listing's place onto its needs, so that a need near a point
+    is found from them alone: moving the listing and indexing it again moves them too."""
+    walk = little["walk"]
+    location = walk.at_locations.get().location
+    near_acomb = {
+        "point": (location.latitude, location.longitude),
+        "within_m": 300,
+        "needs": ("physical-activity",),
+    }
+    assert run(**near_acomb) == ["Acomb Health Walk"]
+    location.latitude += 0.05  # about 5.5 km north
+    location.save()
+    index.index_services(service_ids=[walk.id], today=TODAY)
+    assert run(**near_acomb) == []
+    moved = {**near_acomb, "point": (location.latitude, location.longitude)}
+    assert run(**moved) == ["Acomb Health Walk"]
+    rows = SearchEntry.objects.get(service=walk).terms.values_list("latitude", flat=True)
+    assert set(rows) == {location.latitude}
+
+
 def test_pages_by_distance_read_only_the_nearest_and_give_the_full_order(little, monkeypatch):
     """Each page by distance reads only the entries as near as its last one: with ties (two
     listings at Acomb Library, three at Friargate) and a listing without a place (last), every
@@ -333,6 +354,24 @@ def test_an_index_built_days_ago_still_answers_this_week_and_soonest(little):
     ]
 
 
+def test_on_the_day_itself_passed_next_dates_are_brought_up_to_date(little, monkeypatch):
+    """The first search by date on a later day than the index was built brings the entries
+    whose next date has passed up to date, from the table of dates, so later searches read
+    next dates directly: the answers and the next dates are those of an index built that
+    day."""
+    from django.utils import timezone
+
+    fresh = search(SearchQuery(this_week=True, sort="soonest", today=TODAY))
+    built_today = dict(SearchEntry.objects.values_list("service_id", "next_date"))
+    assert fresh.hits
+    index.rebuild_all(today=TODAY - dt.timedelta(days=5))
+    assert SearchEntry.objects.filter(next_date__lt=TODAY).exists()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    now = search(SearchQuery(this_week=True, sort="soonest"))
+    assert [(h.name, h.next_date) for h in now.hits] == [(h.name, h.next_date) for h in fresh.hits]
+    assert dict(SearchEntry.objects.values_list("service_id", "next_date")) == built_today
+
+
 def test_pages_put_together_give_the_full_ranking(little):
     """Small pages, read one after another, give exactly the order and total of one big page
     (ties in score are broken the same way every time)."""
@@ -400,8 +439,9 @@ def test_ranking_names_first_gives_the_same_pages_as_scoring_everything(little, 
 def test_needs_and_places_alone_and_whole_directory_facets_give_the_same_answers(monkeypatch):
     """On the York demo directory: with only needs and places narrowing a search, the total
     (and for several lists, the list) comes from the side tables; with words, the filters
-    the full-text index can answer are matched as tokens. Every page and total must be what
-    testing each entry gives. The whole directory's facets, counted from the side tables
+    the full-text index can answer are matched as tokens (and on PostgreSQL, scored before
+    the window that counts them). Every page and total must be what testing each entry
+    gives. The whole directory's facets, counted from the side tables
     whole, must be what testing each entry gives."""
     from alongside.directory.demo import demo_directory_load
     from alongside.directory.search import engine
@@ -432,6 +472,14 @@ def test_needs_and_places_alone_and_whole_directory_facets_give_the_same_answers
         {"point": (53.9560, -1.1260), "within_m": 2500, "sort": "distance"},
         {"point": (53.9590, -1.0815), "needs": ("older-people",), "sort": "distance"},
         {"point": (53.9590, -1.0815), "sort": "distance", "per_page": 100},  # no place
+        # Needs near a point: only the needs' rows in the circle's box are looked up.
+        {"point": (53.9590, -1.0815), "within_m": 2000, "needs": ("carers",)},
+        {
+            "point": (53.9560, -1.1260),
+            "within_m": 3000,
+            "needs": ("physical-activity", "older-people"),
+            "sort": "distance",
+        },
     ]
 
     def pages(filters):
@@ -448,6 +496,8 @@ def test_needs_and_places_alone_and_whole_directory_facets_give_the_same_answers
     monkeypatch.setattr(engine, "LISTS_FROM_SIDE_TABLES", False)
     monkeypatch.setattr(engine, "FILTERS_AS_WORDS", False)
     monkeypatch.setattr(engine, "DISTANCE_CUT", False)
+    monkeypatch.setattr(engine, "NEEDS_CARRY_PLACES", False)
+    monkeypatch.setattr(engine, "SCORED_BEFORE_WINDOW", False)
     assert [pages(filters) for filters in cases] == from_terms
 
     everything = engine.SearchEntry.objects.all()
