@@ -229,6 +229,7 @@ def setup() -> str:
     public = ensure_synthetic_directory(
         SIZE, seed=SEED, reindex=bool(os.environ.get("BENCH_SEARCH_REINDEX"))
     )
+    _refresh_next_dates()
     _state["client"] = Client()
     _state["public"] = public
 
@@ -238,12 +239,27 @@ def setup() -> str:
     return f"{public:,} public listings ({SIZE:,} synthetic)"
 
 
+def _refresh_next_dates() -> None:
+    """A kept index built on an earlier day has next dates that have passed: the first
+    search by date today would bring them up to date (ADR 0007). Done here, and timed, so
+    that no timing (or captured statement) includes it."""
+    from django.utils import timezone
+
+    from alongside.directory.search.index import refresh_next_dates
+
+    started = time.perf_counter()
+    changed = refresh_next_dates(timezone.localdate())
+    if changed:
+        seconds = time.perf_counter() - started
+        print(f"Brought {changed:,} passed next dates up to date in {seconds:.1f} s")
+
+
 def _add_search_benchmarks() -> None:
     from bench.synthetic_data import cycle
 
-    statements = {id(q): capture_sql(q) for q in QUERIES}
     for q in QUERIES:
         run_api(q)  # every query is valid before any timing
+    statements = {id(q): capture_sql(q) for q in QUERIES}
     layers: list[tuple[str, Callable[[Q], Callable[[], Any]]]] = [
         ("engine", lambda q: lambda: run_engine(q)),
         ("API", lambda q: lambda: run_api(q)),
