@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import math
 import uuid
@@ -39,7 +40,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
@@ -148,6 +148,27 @@ NEEDS_CARRY_PLACES = True
 REFRESH_AT_MOST = 1_000
 # PostgreSQL: work out the score and distance before the window that counts (see _hits).
 SCORED_BEFORE_WINDOW = True
+# PostgreSQL: several groups of words are ranked tier by tier too (see _name_tiers), up to
+# this many groups (each adds a factor of 4 to the ways of reaching a score).
+TIER_GROUPS_AT_MOST = 3
+# PostgreSQL: words that would be ranked tier by tier are first read as ids, and when there
+# are few (under the count limit, or with filters as tokens under SCORED_AT_MOST) scored
+# among them instead (see _hits).
+FEW_SCORED_AMONG_IDS = True
+SCORED_AT_MOST = 5_000
+# PostgreSQL: a tier's page is first looked for among the first entries in name order, this
+# many for each row the page reaches, at most WALK_AT_MOST (see _walked).
+WALK_IN_NAME_ORDER = True
+WALK_PER_ROW = 150
+WALK_AT_MOST = 30_000
+# PostgreSQL, several needs or needs and places without words: their intersection's ids
+# are read once, up to this many, and the page found among them.
+IDS_AT_MOST = 50_000
+# PostgreSQL, words by distance: read the matches in growing circles until the page is
+# full, rather than all of them (see _page_in_rings), starting at this radius.
+DISTANCE_RINGS = True
+FIRST_RING_M = 500.0
+MAX_RING_M = 50_000.0  # beyond this, every match is read
 NO_FILTERS = SearchQuery()
 
 
@@ -266,12 +287,11 @@ def _filtered(query: SearchQuery, *, correlated: bool = False) -> QuerySet[Searc
         return Q(pk__in=related.filter(condition).values("entry_id"))
 
     near = Q()
-    has_circle = query.point is not None and query.within_m is not None
-    if NEEDS_CARRY_PLACES and has_circle and not correlated:
+    point, within_m = query.point, query.within_m
+    if NEEDS_CARRY_PLACES and point is not None and within_m is not None and not correlated:
         # The needs' rows carry their listing's place: only those in the circle's box are
-        # looked up (at 100,000 listings, "carers within 2 km": 1,000 of 4,300; 15 ms to 5).
-        assert query.point is not None and query.within_m is not None
-        (south, north), (west, east) = _box(query.point, float(query.within_m) ** 2)
+        # looked up (at 100,000 listings, "carers within 2 km": 1,000 of 4,300; 15 ms to 6).
+        (south, north), (west, east) = _box(point, float(within_m) ** 2)
         near = Q(latitude__range=(south, north), longitude__range=(west, east))
     for term_ids in _resolve_terms(query.needs):
         entries = entries.filter(among(SearchTerm.objects, Q(term_id__in=term_ids) & near))
@@ -434,15 +454,11 @@ def _has_stale_dates(today: dt.date) -> bool:
     each of them up in the table of dates as it goes, until the nightly rebuild."""
 
     def stale() -> bool:
-        passed = SearchEntry.objects.filter(next_date__lt=today)
-        if not passed.exists():
+        passed = _counted(SearchEntry.objects.filter(next_date__lt=today), REFRESH_AT_MOST + 1)
+        if passed and today == timezone.localdate() and passed <= REFRESH_AT_MOST:
+            index.refresh_next_dates(today)
             return False
-        if today != timezone.localdate():
-            return True
-        if _counted(passed, REFRESH_AT_MOST + 1) > REFRESH_AT_MOST:
-            return True
-        index.refresh_next_dates(today)
-        return False
+        return bool(passed)
 
     return _remembered(("stale", today), stale)
 
@@ -916,6 +932,38 @@ def _as_near_as_the_page(
     return _within(entries, query.point, cut)
 
 
+def _page_in_rings(
+    entries: QuerySet[SearchEntry],
+    query: SearchQuery,
+    start: int,
+    total: int,
+    page: Callable[[QuerySet[SearchEntry]], list[dict]],
+) -> list[dict]:
+    """For a page by distance: the page read from the entries within a circle about the
+    point, the circle growing until it holds the page. Those entries are a prefix of the
+    whole order (everything nearer than anything outside the circle, ties included; entries
+    without a place come last), so once the circle holds as many as the page reaches, its
+    page is the page. (At 1,000,000 listings, "walking, nearest first" has 55,000 matches,
+    each read to be sorted; the first circle, 500 m, holds about 350 of them: 171 ms to 53.)"""
+    assert query.point is not None
+    want = min(start + query.per_page, total) - start
+    far = float(query.within_m) if query.within_m is not None else MAX_RING_M
+    radius = min(FIRST_RING_M, far)
+    while True:
+        rows = page(_within(entries, query.point, radius**2))
+        if len(rows) >= want:
+            return rows
+        if radius >= far:
+            # The circle asked for holds every match; or the rest have no place, or are
+            # very far away.
+            return rows if query.within_m is not None else page(entries)
+        # Matches are spread about evenly near the point: grow the circle by the area still
+        # wanted (what was found counts only as far as the page reached), at least by half.
+        found = start + len(rows) if rows else 0
+        grow = math.sqrt((start + want) / found) * 1.2 if found else 3.0
+        radius = min(radius * max(grow, 1.5), far)
+
+
 def _page_with_total(
     entries: QuerySet[SearchEntry], annotations: dict, order: list, start: int, per_page: int
 ) -> list[dict]:
@@ -970,24 +1018,40 @@ def _page_with_total(
 
 def _name_tiers(
     base: QuerySet[SearchEntry],
-    group: Group,
+    groups: list[Group],
     within: list[Group] | None,
     *,
     sqlite: bool,
 ) -> list[tuple[QuerySet[SearchEntry], int]]:
-    """The entries with the group's words in their name and their needs or types, then in
-    their name only, each with its score. On SQLite each is one FTS5 query (column filters,
-    and `within`: see `_in_column`); on PostgreSQL, the name's and the needs' vectors (it
-    takes the tiers only for words alone, see `_hits`)."""
+    """The entries with the words in their names, best score first, each tier one score.
+    With one group: the group in the name and the needs or types, then in the name only.
+    On SQLite each is one FTS5 query (column filters, and `within`: see `_in_column`); on
+    PostgreSQL, tests of the name's and the needs' vectors (and of the whole entry's, with
+    `within`). PostgreSQL also takes several groups: each score from the highest down to
+    that of one group in the name alone, a tier of every way of reaching it."""
     if sqlite:
+        (group,) = groups
         name, terms = (f"{column} : {_fts5([group])}" for column, _ in COLUMNS)
         also = f" AND ({_fts5(within)})" if within else ""
         both = base.filter(TextMatch(fts5=f"{name} AND {terms}{also}", tsquery=""))
         name_only = base.filter(TextMatch(fts5=f"({name}{also}) NOT ({terms})", tsquery=""))
-    else:
-        named, in_terms = (Q(_in_column(column, group)) for column, _ in COLUMNS)
-        both, name_only = base.filter(named & in_terms), base.filter(named & ~in_terms)
-    return [(both, 1 + NAME + TERMS), (name_only, 1 + NAME)]
+        return [(both, 1 + NAME + TERMS), (name_only, 1 + NAME)]
+    if within or len(groups) > 1:
+        # (One group in the name implies a match; another group may be in the description.)
+        every = within or groups
+        base = base.filter(TextMatch(fts5=_fts5(every), tsquery=_tsquery(every)))
+    tests = [
+        (Q(_in_column(column, group)), weight) for group in groups for column, weight in COLUMNS
+    ]
+    levels: dict[int, Q] = {}
+    for has in itertools.product((True, False), repeat=len(tests)):
+        score = len(groups) + sum(weight for (_, weight), h in zip(tests, has, strict=True) if h)
+        condition = Q()
+        for (test, _), h in zip(tests, has, strict=True):
+            condition &= test if h else ~test
+        levels[score] = levels[score] | condition if score in levels else condition
+    lowest = len(groups) + NAME
+    return [(base.filter(levels[s]), s) for s in sorted(levels, reverse=True) if s >= lowest]
 
 
 def _page_of_tiers(
@@ -999,17 +1063,43 @@ def _page_of_tiers(
     skip = start
     for tier, score in tiers:
         want = per_page - len(rows)
-        part = list(
+        in_order = (
             tier.annotate(**{**annotations, "score": Value(score)})
             .order_by("sort_name", "pk")
             .values("service_id", *annotations)[skip : skip + want]
         )
+        part = _walked(in_order, read=min(WALK_AT_MOST, (skip + want) * WALK_PER_ROW))
+        if part is None or len(part) < want:
+            part = list(in_order)
         rows += part
         if len(rows) == per_page:
             return rows
         # The tier ended within the page (nothing more to skip) or before it began.
         skip = 0 if part else skip - _counted(tier, skip)
     return None
+
+
+def _walked(rows: QuerySet, *, read: int) -> list[dict] | None:
+    """PostgreSQL: `rows` (a slice of entries in name order) found among the first `read`
+    entries in name order, read along the name index and tested one by one; it stops as soon
+    as the slice is full. When the slice is full it is the slice. (The planner, taking a
+    tier's tests for independent, expects a few hundred entries where there are tens of
+    thousands, and reads them all to sort them: "club, age 8" at 1,000,000 listings, 32,500
+    entries, 165 ms; walked, 1 ms.) None on SQLite, or when the query is not one plain read
+    of the entries."""
+    if not WALK_IN_NAME_ORDER or connection.vendor != "postgresql":
+        return None
+    sql, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    table = quote(SearchEntry._meta.db_table)
+    source = f"FROM {table} "
+    if sql.count(source) != 1 or sql.count(table + " ") != 1:
+        return None
+    first = f"SELECT * FROM {table} ORDER BY {quote('sort_name')}, {quote('id')} LIMIT {int(read)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace(source, f"FROM ({first}) AS {table} "), params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _run(
@@ -1050,11 +1140,7 @@ def _hits(
         annotations["soonest"] = Case(
             When(next_date__gte=query.today, then=F("next_date")),
             When(next_date__isnull=True, then=Value(None, output_field=DateField())),
-            default=Subquery(
-                SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__gte=query.today)
-                .order_by("date")
-                .values("date")[:1]
-            ),
+            default=index.upcoming_date(query.today),
             output_field=DateField(),
         )
     order = {
@@ -1080,17 +1166,30 @@ def _hits(
     name_first = (
         NAME_TIER_FIRST
         and words_only
-        and (sqlite or not facts)
-        and len(groups) == 1
+        and (len(groups) == 1 if sqlite else len(groups) <= TIER_GROUPS_AT_MOST)
         and query.sort == "relevance"
     )
     fts5_count = words_only and sqlite
-    windowed = bool(groups) and not (fts5_count or name_first)
+    rings = DISTANCE_RINGS and bool(groups) and query.sort == "distance" and not sqlite
+    windowed = bool(groups) and not (fts5_count or name_first or rings)
     total = None
     if windowed:
         annotations["total"] = Window(Count("pk"))
     elif fts5_count:
         total = _fts5_count(groups + facts, limit=_count_limit(query))
+    elif name_first and not sqlite and FEW_SCORED_AMONG_IDS:
+        # The matches' ids, up to the count limit, cost about what counting them does (the
+        # index is read whole either way); when that is all of them, they are scored among
+        # themselves rather than found again tier by tier. With filters matched as tokens,
+        # up to SCORED_AT_MOST: the filters thin out the tiers, so that a page is seldom
+        # found near the start of the name order, and another pass over the index is dear
+        # ("exercise" with four filters at 1,000,000 listings, 2,200 matches: 80 ms a pass;
+        # reading 4,000 more ids costs about 15 ms).
+        limit = max(_count_limit(query), SCORED_AT_MOST if facts else 0)
+        ids = list(entries.values_list("pk", flat=True)[:limit])
+        total = len(ids)
+        if total < limit:
+            entries, name_first = SearchEntry.objects.filter(AmongIds(ids)), False
     elif groups:
         total = _counted(entries, _count_limit(query))
     else:
@@ -1100,6 +1199,12 @@ def _hits(
         # in Heworth": its two statements 26 ms to 15).
         lists = _id_lists(query)
         limit = _count_limit(query)
+        if lists is not None and len(lists) > 1 and not sqlite:
+            # An intersection is worked out whole before its first row comes back, so on
+            # PostgreSQL all its ids are read (up to IDS_AT_MOST) and the page found among
+            # them, not by intersecting again ("families in Heworth" at 1,000,000 listings:
+            # 6,800 of 65,000 and 134,000, about 80 ms each time).
+            limit = max(limit, IDS_AT_MOST)
         if lists is None:
             ids = list(entries.values_list("pk", flat=True)[:limit])
         else:
@@ -1133,8 +1238,10 @@ def _hits(
         # needs, so the listings without the words in their name are never read, and the
         # score need not be worked out to sort (for "help" at 100,000 listings on PostgreSQL,
         # 2,900 rows sorted by name instead of 4,700 scored and sorted: 19 ms to 12).
-        tiers = _name_tiers(base, groups[0], within, sqlite=sqlite)
+        tiers = _name_tiers(base, groups, within, sqlite=sqlite)
         rows = _page_of_tiers(tiers, start, query.per_page, annotations)
+    if rings and total:
+        rows = _page_in_rings(entries, query, start, total, page)
     if DISTANCE_CUT and rows is None and total and query.sort == "distance" and not groups:
         entries = _as_near_as_the_page(entries, query, start, total)
     if rows is None and windowed and SCORED_BEFORE_WINDOW and not sqlite:

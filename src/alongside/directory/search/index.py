@@ -427,18 +427,21 @@ def _write(listings: list[_Listing], ctx: _Context) -> list[dict[str, Any]]:
     return rows.entries
 
 
+def upcoming_date(today: dt.date) -> Subquery:
+    """Each entry's first dated occurrence from `today`, as a subquery of the entry (`pk`)."""
+    return Subquery(
+        SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__gte=today)
+        .order_by("date")
+        .values("date")[:1]
+    )
+
+
 def refresh_next_dates(today: dt.date) -> int:
     """Give each entry whose next date has passed (the index was built on an earlier day)
     its next date from `today`, from the table of dates: an update of only those entries,
     so that searches by date stay quick between the nightly rebuilds. Returns how many
     entries it changed."""
-    upcoming = (
-        SearchOccurrence.objects.filter(entry=OuterRef("pk"), date__gte=today)
-        .order_by("date")
-        .values("date")[:1]
-    )
-    with transaction.atomic():
-        return SearchEntry.objects.filter(next_date__lt=today).update(next_date=Subquery(upcoming))
+    return SearchEntry.objects.filter(next_date__lt=today).update(next_date=upcoming_date(today))
 
 
 def _delete_entries(service_ids: Sequence[uuid.UUID] | None) -> None:

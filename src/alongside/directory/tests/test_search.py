@@ -535,6 +535,11 @@ def test_needs_and_places_alone_and_whole_directory_facets_give_the_same_answers
     monkeypatch.setattr(engine, "DISTANCE_CUT", False)
     monkeypatch.setattr(engine, "NEEDS_CARRY_PLACES", False)
     monkeypatch.setattr(engine, "SCORED_BEFORE_WINDOW", False)
+    monkeypatch.setattr(engine, "DISTANCE_RINGS", False)
+    assert [pages(filters) for filters in cases] == from_terms
+    # An intersection with more ids than are read at once is found again for the page.
+    monkeypatch.setattr(engine, "LISTS_FROM_SIDE_TABLES", True)
+    monkeypatch.setattr(engine, "IDS_AT_MOST", 1)
     assert [pages(filters) for filters in cases] == from_terms
 
     everything = engine.SearchEntry.objects.all()
@@ -624,7 +629,16 @@ def test_name_tiers_read_in_name_order_give_every_page_of_the_full_ranking(monke
     from alongside.directory.search import engine
 
     demo_directory_load(today=TODAY)
-    cases = [{"text": "club"}, {"text": "walk", "free": True}, {"text": "advice"}]
+    single = [{"text": "club"}, {"text": "walk", "free": True}, {"text": "advice"}]
+    # PostgreSQL also ranks several groups of words, and words with filters, tier by tier.
+    several = [
+        {"text": "club", "age": 8},
+        {"text": "lonely", "times": ("morning",)},
+        {"text": "group support"},
+        {"text": "walk group", "free": True},
+        {"text": "coffee morning"},
+    ]
+    cases = single + several
 
     def pages(filters):
         found, page = [], 1
@@ -635,8 +649,56 @@ def test_name_tiers_read_in_name_order_give_every_page_of_the_full_ranking(monke
                 return found
             page += 1
 
+    # Tier by tier even when there are few matches (PostgreSQL would score them among
+    # their ids), reading the name index in order as far as each page needs.
+    monkeypatch.setattr(engine, "FEW_SCORED_AMONG_IDS", False)
     tiered = [pages(filters) for filters in cases]
-    scores = {score for case in tiered for _, hits in case for _, score in hits}
+    scores = {score for case in tiered[: len(single)] for _, hits in case for _, score in hits}
     assert scores == {7, 5, 3, 1}, scores
+    assert all(len(case) > 3 for case in tiered[len(single) :]), [len(c) for c in tiered]
+    # Reading too few entries in name order to fill a page: the tier is read whole.
+    monkeypatch.setattr(engine, "WALK_PER_ROW", 1)
+    assert [pages(filters) for filters in cases] == tiered
+    monkeypatch.setattr(engine, "WALK_IN_NAME_ORDER", False)
+    assert [pages(filters) for filters in cases] == tiered
+    monkeypatch.setattr(engine, "FEW_SCORED_AMONG_IDS", True)
+    assert [pages(filters) for filters in cases] == tiered
     monkeypatch.setattr(engine, "NAME_TIER_FIRST", False)
     assert [pages(filters) for filters in cases] == tiered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("first_ring_m", [20.0, 500.0, 5000.0])
+def test_words_by_distance_read_in_growing_circles_give_the_full_order(monkeypatch, first_ring_m):
+    """On the York demo directory, words sorted by distance (PostgreSQL reads the matches
+    in circles about the point, growing until one holds the page) give every page, and
+    each total, that sorting every match gives, from a first circle that holds almost
+    nothing, about the page, or everything."""
+    from alongside.directory.demo import demo_directory_load
+    from alongside.directory.search import engine
+
+    demo_directory_load(today=TODAY)
+    acomb, centre = (53.9560, -1.1260), (53.9590, -1.0815)
+    cases = [
+        {"text": "walk", "point": acomb},
+        {"text": "club", "point": centre, "free": True},
+        {"text": "group", "point": centre, "within_m": 3000},
+        {"text": "advice", "point": acomb, "within_m": 400},
+        {"text": "support", "point": (54.2, -0.5)},  # far from everything
+    ]
+
+    def pages(filters):
+        return [
+            (r.total, [(h.name, h.score, round(h.distance_m or -1, 3)) for h in r.hits])
+            for page in (1, 2, 4, 9)
+            for r in [
+                search(SearchQuery(today=TODAY, per_page=4, page=page, sort="distance", **filters))
+            ]
+        ]
+
+    monkeypatch.setattr(engine, "FIRST_RING_M", first_ring_m)
+    in_rings = [pages(filters) for filters in cases]
+    assert all(case[0][1] for case in in_rings), in_rings
+    assert any(not case[-1][1] for case in in_rings)  # a page past the end
+    monkeypatch.setattr(engine, "DISTANCE_RINGS", False)
+    assert [pages(filters) for filters in cases] == in_rings
