@@ -25,7 +25,7 @@ synthetic listings; a different size clears and remakes it.
     # 100k on PostgreSQL (a throwaway cluster: the data is made each time)
     BENCH_SEARCH_SERVICES=100000 scripts/with-postgres.sh \
         .venv/bin/python bench/run.py bench_search
-    # 1M on PostgreSQL, with memory for it (making and indexing the data takes ~30 min)
+    # 1M on PostgreSQL, with memory for it (making and indexing the data takes ~40 min)
     BENCH_SEARCH_SERVICES=1000000 BENCH_SEARCH_REPS=5 \
         PG_SERVER_OPTIONS="-c shared_buffers=2GB -c maintenance_work_mem=1GB" \
         scripts/with-postgres.sh .venv/bin/python bench/run.py bench_search

@@ -148,6 +148,10 @@ NEEDS_CARRY_PLACES = True
 REFRESH_AT_MOST = 1_000
 # PostgreSQL: work out the score and distance before the window that counts (see _hits).
 SCORED_BEFORE_WINDOW = True
+# PostgreSQL: searches expected to match more than this many entries take the shortcuts
+# for broad searches below (see _hits); ALWAYS_BROAD takes them for every search (tests).
+BROAD_MATCHES = 15_000
+ALWAYS_BROAD = False
 # PostgreSQL: several groups of words are ranked tier by tier too (see _name_tiers), up to
 # this many groups (each adds a factor of 4 to the ways of reaching a score).
 TIER_GROUPS_AT_MOST = 3
@@ -157,10 +161,15 @@ TIER_GROUPS_AT_MOST = 3
 FEW_SCORED_AMONG_IDS = True
 SCORED_AT_MOST = 5_000
 # PostgreSQL: a tier's page is first looked for among the first entries in name order, this
-# many for each row the page reaches, at most WALK_AT_MOST (see _walked).
+# many for each row the page reaches, at most WALK_AT_MOST and WALK_SHARE of the entries;
+# not at all if the page would need the tier to be denser than WALK_DENSITY_AT_LEAST in
+# what may be read (see _walked; reading the tier whole was cheaper at 100,000 listings
+# for "help", page 5: 2,900 entries, 2.9% of them).
 WALK_IN_NAME_ORDER = True
 WALK_PER_ROW = 150
 WALK_AT_MOST = 30_000
+WALK_SHARE = 0.03
+WALK_DENSITY_AT_LEAST = 0.02
 # PostgreSQL, several needs or needs and places without words: their intersection's ids
 # are read once, up to this many, and the page found among them.
 IDS_AT_MOST = 50_000
@@ -1055,7 +1064,12 @@ def _name_tiers(
 
 
 def _page_of_tiers(
-    tiers: list[tuple[QuerySet[SearchEntry], int]], start: int, per_page: int, annotations: dict
+    tiers: list[tuple[QuerySet[SearchEntry], int]],
+    start: int,
+    per_page: int,
+    annotations: dict,
+    *,
+    walk: bool = False,
 ) -> list[dict] | None:
     """The page from `start` of the tiers one after another, each in name order with its
     score; None if they end before the page does."""
@@ -1068,7 +1082,11 @@ def _page_of_tiers(
             .order_by("sort_name", "pk")
             .values("service_id", *annotations)[skip : skip + want]
         )
-        part = _walked(in_order, read=min(WALK_AT_MOST, (skip + want) * WALK_PER_ROW))
+        part = None
+        if walk:
+            at_most = min(WALK_AT_MOST, WALK_SHARE * _estimated(SearchEntry.objects.all()))
+            if skip + want <= at_most * WALK_DENSITY_AT_LEAST:
+                part = _walked(in_order, read=min(int(at_most), (skip + want) * WALK_PER_ROW))
         if part is None or len(part) < want:
             part = list(in_order)
         rows += part
@@ -1077,6 +1095,21 @@ def _page_of_tiers(
         # The tier ended within the page (nothing more to skip) or before it began.
         skip = 0 if part else skip - _counted(tier, skip)
     return None
+
+
+def _estimated(entries: QuerySet[SearchEntry]) -> int:
+    """PostgreSQL: how many `entries` the planner expects (from its statistics, without
+    reading them; for one full-text match it is close: 94,000 expected for 88,500). Under
+    ALWAYS_BROAD, more than BROAD_MATCHES (and every entry for the walk's share)."""
+    if ALWAYS_BROAD:
+        return 1_000_000_000
+    sql, params = entries.query.sql_with_params()
+    return _remembered(("estimate", sql, tuple(map(str, params))), lambda: _plan_rows(entries))
+
+
+def _plan_rows(entries: QuerySet[SearchEntry]) -> int:
+    plan = json.loads(entries.explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _walked(rows: QuerySet, *, read: int) -> list[dict] | None:
@@ -1163,11 +1196,21 @@ def _hits(
     # two, 32 ms instead of 20. Names first with column filters was slower on both engines.)
     words_only = bool(groups) and not _has_filters(query)
     sqlite = connection.vendor == "sqlite"
+    # PostgreSQL: a broad search (the planner expects more than BROAD_MATCHES) is ranked tier
+    # by tier with several groups of words or filters as tokens too, and reads tiers along
+    # the name index; fewer matches are cheaper read and scored in one pass.
+    broad = (
+        not sqlite
+        and words_only
+        and query.sort == "relevance"
+        and len(groups) <= TIER_GROUPS_AT_MOST
+        and _estimated(entries) > BROAD_MATCHES
+    )
     name_first = (
         NAME_TIER_FIRST
         and words_only
-        and (len(groups) == 1 if sqlite else len(groups) <= TIER_GROUPS_AT_MOST)
         and query.sort == "relevance"
+        and (len(groups) == 1 if sqlite else (len(groups) == 1 and not facts) or broad)
     )
     fts5_count = words_only and sqlite
     rings = DISTANCE_RINGS and bool(groups) and query.sort == "distance" and not sqlite
@@ -1177,7 +1220,7 @@ def _hits(
         annotations["total"] = Window(Count("pk"))
     elif fts5_count:
         total = _fts5_count(groups + facts, limit=_count_limit(query))
-    elif name_first and not sqlite and FEW_SCORED_AMONG_IDS:
+    elif name_first and broad and FEW_SCORED_AMONG_IDS:
         # The matches' ids, up to the count limit, cost about what counting them does (the
         # index is read whole either way); when that is all of them, they are scored among
         # themselves rather than found again tier by tier. With filters matched as tokens,
@@ -1239,7 +1282,7 @@ def _hits(
         # score need not be worked out to sort (for "help" at 100,000 listings on PostgreSQL,
         # 2,900 rows sorted by name instead of 4,700 scored and sorted: 19 ms to 12).
         tiers = _name_tiers(base, groups, within, sqlite=sqlite)
-        rows = _page_of_tiers(tiers, start, query.per_page, annotations)
+        rows = _page_of_tiers(tiers, start, query.per_page, annotations, walk=broad)
     if rings and total:
         rows = _page_in_rings(entries, query, start, total, page)
     if DISTANCE_CUT and rows is None and total and query.sort == "distance" and not groups:

@@ -554,7 +554,7 @@ def test_the_help_for_no_results_looks_up_needs_and_places_once(
     """The help re-counts the search with each filter dropped and in nearby wards; the
     needs, wards and date checks it needs (and the term codes and neighbourhood slugs the
     filters matched as words need) are looked up once per search, not per count (30
-    queries before, 21 now)."""
+    queries before, 21 now; PostgreSQL also asks its planner how many match, once)."""
     query = SearchQuery(
         text="choir",
         needs=("food",),
@@ -563,7 +563,7 @@ def test_the_help_for_no_results_looks_up_needs_and_places_once(
         free=True,
         today=TODAY,
     )
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         result = search(query)
     assert result.total == 0
     assert "remove_filter" in result.help
@@ -615,6 +615,11 @@ def test_counts_stop_at_the_limit_and_the_pages_within_it_stay_the_same(monkeypa
         for full, cut in zip(whole, limited, strict=True):
             assert (cut.total, cut.capped) == (min(full.total, 10), full.total > 10), filters
             assert names(cut) == names(full), filters
+    # As PostgreSQL counts a broad search: the matches' ids, up to the limit.
+    monkeypatch.setattr(engine, "ALWAYS_BROAD", True)
+    assert [[names(r) for r in case] for case in map(pages, cases)] == [
+        [names(r) for r in case] for case in capped
+    ]
     with pytest.raises(SearchError, match="Only the first 10 results can be shown"):
         search(SearchQuery(text="club", today=TODAY, per_page=5, page=3))
 
@@ -649,8 +654,10 @@ def test_name_tiers_read_in_name_order_give_every_page_of_the_full_ranking(monke
                 return found
             page += 1
 
-    # Tier by tier even when there are few matches (PostgreSQL would score them among
-    # their ids), reading the name index in order as far as each page needs.
+    # As PostgreSQL ranks a broad search: tier by tier even when there are few matches
+    # (it would score them among their ids), reading the name index in order as far as
+    # each page needs.
+    monkeypatch.setattr(engine, "ALWAYS_BROAD", True)
     monkeypatch.setattr(engine, "FEW_SCORED_AMONG_IDS", False)
     tiered = [pages(filters) for filters in cases]
     scores = {score for case in tiered[: len(single)] for _, hits in case for _, score in hits}
@@ -662,6 +669,8 @@ def test_name_tiers_read_in_name_order_give_every_page_of_the_full_ranking(monke
     monkeypatch.setattr(engine, "WALK_IN_NAME_ORDER", False)
     assert [pages(filters) for filters in cases] == tiered
     monkeypatch.setattr(engine, "FEW_SCORED_AMONG_IDS", True)
+    assert [pages(filters) for filters in cases] == tiered
+    monkeypatch.setattr(engine, "ALWAYS_BROAD", False)  # (the planner's estimate decides)
     assert [pages(filters) for filters in cases] == tiered
     monkeypatch.setattr(engine, "NAME_TIER_FIRST", False)
     assert [pages(filters) for filters in cases] == tiered
